@@ -1,0 +1,36 @@
+// Typed errors: what a failed connect() rejects with, and what sendIQ() rejects with.
+import { type StatusCode, statusName } from './status.js';
+import type { XmlElement } from './xml/element.js';
+
+/**
+ * Why a connection attempt failed or ended: the status reported (`CONNFAIL`, `AUTHFAIL`, ...),
+ * a machine-readable `condition` (RFC 6120/7395/XEP-0124 names, or antistrophe's own) and readable `text`.
+ */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  constructor(
+    readonly status: StatusCode,
+    readonly condition: string,
+    readonly text: string = condition,
+    readonly element?: XmlElement,
+  ) {
+    super(`${statusName(status)} ${condition}${text && text !== condition ? `: ${text}` : ''}`);
+  }
+}
+
+/** An IQ answered with `type="error"` (`element` is the error stanza) or not answered in time (`condition` `timeout`). */
+export class IqError extends Error {
+  override readonly name = 'IqError';
+  /** The RFC 6120 stanza error condition (e.g. `item-not-found`), or `timeout`. */
+  readonly condition: string;
+  constructor(
+    readonly element: XmlElement | undefined,
+    condition?: string,
+  ) {
+    const err = element?.getChild('error');
+    const cond = condition ?? err?.getChildByNS('urn:ietf:params:xml:ns:xmpp-stanzas')?.localName ?? 'undefined-condition';
+    const text = err?.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas');
+    super(element ? `IQ error: ${cond}${text ? ` (${text})` : ''}` : `IQ ${cond}`);
+    this.condition = cond;
+  }
+}

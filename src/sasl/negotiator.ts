@@ -1,0 +1,184 @@
+// Runs one SASL exchange (RFC 6120 §6): picks candidates from the registry, drives each mechanism's
+// async steps, falls back only where no secret can leak downward, and reports one outcome.
+import { XmlElement } from '../xml/element.js';
+import { fromBase64, toBase64, toBytes } from './encoding.js';
+import { type SASLMechanism, type SaslContext, SaslError } from './mechanism.js';
+import type { MechanismRegistry } from './registry.js';
+
+export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+
+/** The outcome of a SASL exchange. */
+export type SaslOutcome =
+  | { ok: true; mechanism: string }
+  /** `hangUp`: drop the carrier without another byte (the server failed to prove itself, or a mechanism broke). */
+  | { ok: false; status: 'AUTHFAIL' | 'CONNFAIL'; condition: string; text: string; hangUp: boolean };
+
+/** Failure conditions after which the next mechanism may be tried whatever the failed one was. */
+const RETRYABLE = new Set(['invalid-mechanism', 'mechanism-too-weak', 'encryption-required']);
+/** Largest challenge accepted, in base64 characters. */
+const MAX_CHALLENGE = 64 * 1024;
+const MAX_ATTEMPTS = 4;
+
+export class SaslNegotiator {
+  private candidates: SASLMechanism[] = [];
+  private current: SASLMechanism | undefined;
+  private attempts = 0;
+  private done = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly registry: MechanismRegistry,
+    private readonly ctx: SaslContext,
+    private readonly send: (el: XmlElement) => void,
+    private readonly finish: (outcome: SaslOutcome) => void,
+  ) {}
+
+  /** Starts with the names the server offered in `<mechanisms/>`. */
+  start(offered: string[]): void {
+    this.candidates = this.registry.select(offered, this.ctx);
+    if (this.candidates.length === 0) {
+      const allowed = this.registry.allowed() ?? new Set(this.registry.names());
+      return this.end({
+        ok: false,
+        status: 'CONNFAIL',
+        condition: 'no-auth-mech',
+        text: `no usable SASL mechanism: server offers [${offered.join(', ')}], allowed [${[...allowed].join(', ')}]; usable ones need the right credentials (password, token) and, for PLAIN/DIGEST-MD5, a secure transport`,
+        hangUp: false,
+      });
+    }
+    this.step(() => this.next());
+  }
+
+  /** Feeds a top-level element; returns true when it belonged to SASL. */
+  receive(el: XmlElement): boolean {
+    if (el.getNS() !== NS_SASL || this.done) return false;
+    const name = el.localName;
+    if (name === 'challenge') this.step(() => this.onChallenge(el));
+    else if (name === 'success') this.step(() => this.onSuccess(el));
+    else if (name === 'failure') this.step(() => this.onFailure(el));
+    else return false;
+    return true;
+  }
+
+  /** Stops without reporting (the connection went away). */
+  cancel(): void {
+    this.done = true;
+  }
+
+  private step(fn: () => Promise<void> | void): void {
+    this.queue = this.queue.then(fn).catch((e: unknown) => this.broken(e));
+  }
+
+  private async next(): Promise<void> {
+    const mech = this.candidates.shift();
+    this.attempts++;
+    if (!mech || this.attempts > MAX_ATTEMPTS) return;
+    this.current = mech;
+    mech.onStart(this.ctx);
+    const auth = new XmlElement('auth', { xmlns: NS_SASL, mechanism: mech.name });
+    if (mech.isClientFirst) {
+      const initial = await mech.clientChallenge(this.ctx);
+      if (this.done) return;
+      if (initial !== null) auth.append(encodeResponse(initial));
+    }
+    this.send(auth);
+  }
+
+  private async onChallenge(el: XmlElement): Promise<void> {
+    const mech = this.expectCurrent();
+    const data = decodePayload(el);
+    const answer = await mech.onChallenge(this.ctx, data ?? new Uint8Array(0));
+    if (this.done) return;
+    const response = new XmlElement('response', { xmlns: NS_SASL });
+    if (answer !== null) {
+      const encoded = encodeResponse(answer);
+      if (encoded !== '=') response.append(encoded);
+    }
+    this.send(response);
+  }
+
+  private async onSuccess(el: XmlElement): Promise<void> {
+    const mech = this.expectCurrent();
+    let data: Uint8Array | null;
+    try {
+      data = decodePayload(el);
+      await mech.onSuccess(this.ctx, data);
+    } catch (e) {
+      return this.end({
+        ok: false,
+        status: 'AUTHFAIL',
+        condition: 'mutual-auth-failed',
+        text: `${mech.name}: the server did not prove it knows the credentials: ${(e as Error).message}`,
+        hangUp: true,
+      });
+    }
+    this.end({ ok: true, mechanism: mech.name });
+  }
+
+  private async onFailure(el: XmlElement): Promise<void> {
+    const mech = this.expectCurrent();
+    const condition = el.getChildren().find((c) => c.localName !== 'text')?.localName ?? 'not-authorized';
+    const serverText = el.getChildText('text');
+    mech.onFailure(this.ctx, condition);
+    const mayContinue = !mech.sendsSecret || RETRYABLE.has(condition);
+    if (mayContinue && this.candidates.length > 0 && this.attempts < MAX_ATTEMPTS) return this.next();
+    this.end({
+      ok: false,
+      status: 'AUTHFAIL',
+      condition,
+      text: describeFailure(mech.name, condition, serverText),
+      hangUp: false,
+    });
+  }
+
+  private expectCurrent(): SASLMechanism {
+    if (!this.current) throw new SaslError('sasl-unexpected', 'SASL answer before any <auth/>');
+    return this.current;
+  }
+
+  /** A mechanism or a payload failed on our side: abort the exchange and fail without fallback. */
+  private broken(e: unknown): void {
+    if (this.done) return;
+    const err = e instanceof SaslError ? e : undefined;
+    this.send(new XmlElement('abort', { xmlns: NS_SASL }));
+    this.end({
+      ok: false,
+      status: 'AUTHFAIL',
+      condition: err?.condition ?? 'mechanism-error',
+      text: `${this.current?.name ?? 'SASL'}: ${(e as Error)?.message ?? String(e)}`,
+      hangUp: true,
+    });
+  }
+
+  private end(outcome: SaslOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.finish(outcome);
+  }
+}
+
+function encodeResponse(r: string | Uint8Array): string {
+  const bytes = toBytes(r);
+  return bytes.length === 0 ? '=' : toBase64(bytes);
+}
+
+function decodePayload(el: XmlElement): Uint8Array | null {
+  const text = el.text().trim();
+  if (text === '' || text === '=') return null;
+  if (text.length > MAX_CHALLENGE) throw new SaslError('sasl-challenge-too-large', `server payload of ${text.length} characters`);
+  try {
+    return fromBase64(text);
+  } catch {
+    throw new SaslError('sasl-bad-base64', 'the server sent a payload that is not valid base64');
+  }
+}
+
+function describeFailure(mechanism: string, condition: string, serverText: string | undefined): string {
+  const why =
+    mechanism === 'EXTERNAL'
+      ? 'the server did not accept a client certificate for this account (none presented, another JID, unknown issuer or expired)'
+      : condition === 'not-authorized'
+        ? 'wrong username or password'
+        : condition;
+  return `${mechanism} failed: ${why}${serverText ? ` (server: ${serverText})` : ''}`;
+}

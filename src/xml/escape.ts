@@ -1,0 +1,37 @@
+// Escaping for XML text and attribute values, and the check for characters XML 1.0 forbids.
+
+/** Thrown when text or an attribute value holds a character that XML 1.0 cannot carry. */
+export class XmlCharacterError extends TypeError {
+  override readonly name = 'XmlCharacterError';
+}
+
+// XML 1.0 Char production: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF (as valid surrogate pairs).
+const INVALID_XML_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Returns the string unchanged, or throws {@link XmlCharacterError} naming the offending code point. */
+export function assertXmlChars(value: string): string {
+  const m = INVALID_XML_CHAR.exec(value);
+  if (m) {
+    const cp = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new XmlCharacterError(`U+${cp} at offset ${m.index} is not allowed in XML`);
+  }
+  return value;
+}
+
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const TEXT_RE = /[&<>]/g;
+const TEXT_TEST = /[&<>]/;
+const ATTR_RE = /[&<>"']/g;
+const ATTR_TEST = /[&<>"']/;
+const replaceEscape = (c: string): string => TEXT_ESCAPES[c] as string;
+
+/** Escapes `&`, `<` and `>` for element text. */
+export function escapeText(value: string): string {
+  return TEXT_TEST.test(value) ? value.replace(TEXT_RE, replaceEscape) : value;
+}
+
+/** Escapes `&`, `<`, `>`, `"` and `'` for attribute values. */
+export function escapeAttr(value: string): string {
+  return ATTR_TEST.test(value) ? value.replace(ATTR_RE, replaceEscape) : value;
+}

@@ -1,0 +1,52 @@
+// The backend-neutral stream parser interface: chunks in, stream events out, typed errors.
+import type { XmlElement } from './element.js';
+
+/** Why a stream was refused: malformed XML, XML that XMPP restricts (RFC 6120 §11.1), or a stanza over the size limit. */
+export type XmlErrorCondition = 'bad-format' | 'restricted-xml' | 'policy-violation';
+
+/** A parse failure. The parser stops at the first one; nothing is thrown into the caller. */
+export class XmlParseError extends Error {
+  override readonly name = 'XmlParseError';
+  constructor(
+    readonly condition: XmlErrorCondition,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Receives stream events from a parser. */
+export interface XmlParserHandler {
+  /** The stream root opened (stream mode only): its qualified name and attributes. */
+  onStreamStart(name: string, attrs: Record<string, string>): void;
+  /** A complete top-level element (a child of the stream root, or a whole frame in fragment mode). */
+  onElement(element: XmlElement): void;
+  /** The stream root closed (stream mode only). */
+  onStreamEnd(): void;
+  /** The input was refused; no further events follow until `reset()`. */
+  onError(error: XmlParseError): void;
+}
+
+export interface XmlParserOptions {
+  /** Largest top-level element accepted, in characters; default 1 MiB. */
+  maxStanzaSize?: number;
+  /**
+   * Fragment mode (RFC 7395 framing): every top-level element is emitted whole and there is no stream root.
+   * Stream mode (default): the first element is the root; its children are emitted.
+   */
+  fragment?: boolean;
+}
+
+/** A streaming XML parser. Chunks may be split anywhere: mid-tag, mid-entity, mid-character. */
+export interface XmlParser {
+  write(chunk: string | Uint8Array): void;
+  /** True when no top-level element is partly read (a whole frame has been consumed). */
+  readonly idle: boolean;
+  /** Forgets all state so a new stream can begin. */
+  reset(): void;
+}
+
+/** Creates a parser; passed as `options.parser` to select a backend. */
+export type XmlParserFactory = (handler: XmlParserHandler, options?: XmlParserOptions) => XmlParser;
+
+export const DEFAULT_MAX_STANZA_SIZE = 1024 * 1024;
