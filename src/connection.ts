@@ -10,7 +10,7 @@ import { MechanismRegistry } from './sasl/registry.js';
 import { Status, type StatusCode } from './status.js';
 import type { Transport, TransportClass, TransportEnd, TransportOptions } from './transport/transport.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
-import { XmlElement } from './xml/element.js';
+import type { XmlElement } from './xml/element.js';
 import { DEFAULT_MAX_STANZA_SIZE } from './xml/parser.js';
 import { createStreamParser } from './xml/stream-parser.js';
 
@@ -403,7 +403,7 @@ export class CoreConnection {
     if (this.phase === 'connected' || this.phase === 'disconnecting') return this.dispatch(el);
     if (el.localName === 'features' && el.getNS() === NS_STREAMS) return this.onFeatures(el);
     if (this.negotiator?.receive(el)) return;
-    if (this.phase === 'binding' && el.localName === 'iq') return this.settleIqFrom(el);
+    if (this.phase === 'binding' && el.localName === 'iq' && this.settleIqFrom(el)) return;
     this.options.logger?.debug?.('ignored-element', { name: el.name, phase: this.phase });
   }
 

@@ -231,7 +231,7 @@ describe('stanzas once connected', () => {
     server.sockets[0]?.push("<message xmlns='jabber:client'><body>1</body></message>", "<message xmlns='jabber:client'><body>2</body></message>");
     await vi.waitFor(() => expect(calls).toBe(2));
     expect(onError).toHaveBeenCalledTimes(2);
-    expect((onError.mock.calls[0]?.[0] as Error).message).toBe('boom');
+    expect(onError.mock.calls[0]?.[0]).toEqual(new Error('boom'));
   });
 
   it('answers XEP-0199 pings and refuses unhandled IQs with service-unavailable', async () => {

@@ -7,6 +7,8 @@ export interface Credentials {
   token?: string;
   /** SCRAM keys from a previous login (`conn.scramKeys`): lets SCRAM skip PBKDF2 and the password. */
   scramKeys?: ScramKeys;
+  /** Authorization identity: only to act for another account (sent only when it differs from the JID's bare form). */
+  authzid?: string;
 }
 
 /** Derived SCRAM keys, safe to keep instead of the password (they still grant login: store them like a secret). */
@@ -23,7 +25,7 @@ export interface ScramKeys {
 
 /** The narrow view of a connection that a mechanism sees while authenticating. */
 export interface SaslContext {
-  /** Authentication identity: the local part of the JID (or the whole bare JID for a domain-only login). */
+  /** Authentication identity: the local part of the JID (`''` for a domain-only JID). */
   readonly authcid: string;
   /** Authorization identity, only when the application set one that differs from the account. */
   readonly authzid: string | undefined;

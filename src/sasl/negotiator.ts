@@ -24,6 +24,8 @@ export class SaslNegotiator {
   private current: SASLMechanism | undefined;
   private attempts = 0;
   private done = false;
+  /** True between sending `<auth/>` and the server's outcome: only then is there an exchange to `<abort/>`. */
+  private exchanging = false;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -66,7 +68,9 @@ export class SaslNegotiator {
   }
 
   private step(fn: () => Promise<void> | void): void {
-    this.queue = this.queue.then(fn).catch((e: unknown) => this.broken(e));
+    // Steps queued before the outcome must not run after it (e.g. a <failure/> queued behind a broken challenge
+    // would otherwise still run onFailure and the next mechanism's onStart/clientChallenge).
+    this.queue = this.queue.then(() => (this.done ? undefined : fn())).catch((e: unknown) => this.broken(e));
   }
 
   private async next(): Promise<void> {
@@ -81,6 +85,7 @@ export class SaslNegotiator {
       if (this.done) return;
       if (initial !== null) auth.append(encodeResponse(initial));
     }
+    this.exchanging = true;
     this.send(auth);
   }
 
@@ -99,6 +104,7 @@ export class SaslNegotiator {
 
   private async onSuccess(el: XmlElement): Promise<void> {
     const mech = this.expectCurrent();
+    this.exchanging = false;
     let data: Uint8Array | null;
     try {
       data = decodePayload(el);
@@ -117,6 +123,7 @@ export class SaslNegotiator {
 
   private async onFailure(el: XmlElement): Promise<void> {
     const mech = this.expectCurrent();
+    this.exchanging = false;
     const condition = el.getChildren().find((c) => c.localName !== 'text')?.localName ?? 'not-authorized';
     const serverText = el.getChildText('text');
     mech.onFailure(this.ctx, condition);
@@ -140,7 +147,7 @@ export class SaslNegotiator {
   private broken(e: unknown): void {
     if (this.done) return;
     const err = e instanceof SaslError ? e : undefined;
-    this.send(new XmlElement('abort', { xmlns: NS_SASL }));
+    if (this.exchanging) this.send(new XmlElement('abort', { xmlns: NS_SASL }));
     this.end({
       ok: false,
       status: 'AUTHFAIL',

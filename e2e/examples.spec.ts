@@ -1,0 +1,39 @@
+// The example pages, built with vite, used as a person would: the chat demo and the custom mechanism.
+import { buildExamples } from './support/build-examples.js';
+import { expect, test } from './support/fixtures.js';
+
+test.beforeAll(async () => {
+  await buildExamples();
+});
+
+test('custom mechanism written in TypeScript logs in (examples/custom-mechanism)', async ({ page, env }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/built-examples/custom-mechanism/index.html');
+  await page.fill('#service', env.prosody.websocket.ws);
+  await page.fill('#jid', 'alice@localhost');
+  await page.fill('#password', 'alicepass');
+  await page.click('button');
+  await expect(page.locator('#out')).toHaveText(/^logged in as alice@localhost\/\S+ with PLAIN/);
+  expect(errors).toEqual([]);
+});
+
+test('chat demo: log in, roster loads, a message to oneself arrives, disconnect', async ({ page, env }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`/built-examples/chat/index.html?service=${encodeURIComponent(env.prosody.websocket.ws)}&jid=bob@localhost`);
+  await page.fill('#password', 'bobpass');
+  await page.selectOption('#mechanism', 'SCRAM-SHA-1');
+  await page.click('#connect');
+  await expect(page.locator('#status')).toHaveText('CONNECTED');
+  await expect(page.locator('#log')).toContainText('with SCRAM-SHA-1');
+  await expect(page.locator('#log')).toContainText('[redacted]');
+  await expect(page.locator('#log')).not.toContainText('bobpass');
+  await page.fill('#to', 'bob@localhost');
+  await page.fill('#body', 'hello me');
+  await page.click('#compose button');
+  await expect(page.locator('#messages .in')).toContainText('hello me');
+  await page.click('#disconnect');
+  await expect(page.locator('#status')).toHaveText('DISCONNECTED');
+  expect(errors).toEqual([]);
+});

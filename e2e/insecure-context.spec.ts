@@ -1,0 +1,29 @@
+// SCRAM from an insecure-context page (no crypto.subtle): the @noble/hashes fallback logs in, never PLAIN.
+import { expect, type LoginResult, openHarness, test } from './support/fixtures.js';
+
+declare const h: {
+  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
+  disconnect(key: string): Promise<string[]>;
+};
+
+const port = Number(process.env.E2E_PAGE_PORT ?? 18080);
+
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP chat.test 127.0.0.1'],
+  },
+});
+
+test('http://chat.test page logs in with SCRAM through the fallback, not PLAIN', async ({ page, env }) => {
+  const errors = await openHarness(page, `http://chat.test:${port}/`);
+  const context = await page.evaluate(() => ({ secure: window.isSecureContext, subtle: typeof crypto.subtle }));
+  expect(context).toEqual({ secure: false, subtle: 'undefined' });
+  const res = await page.evaluate((ws) => h.login('i', ws, 'alice@localhost', 'alicepass'), env.prosody.websocket.ws);
+  expect(res, res.text).toMatchObject({ ok: true, mechanism: 'SCRAM-SHA-256' });
+  await page.evaluate(() => h.disconnect('i'));
+  const sha1 = await page.evaluate((ws) => h.login('i', ws, 'alice@localhost', 'alicepass', { mechanisms: ['SCRAM-SHA-1'] }), env.prosody.websocket.ws);
+  expect(sha1).toMatchObject({ ok: true, mechanism: 'SCRAM-SHA-1' });
+  await page.evaluate(() => h.disconnect('i'));
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,109 @@
+// The real-server SASL matrix: every mechanism × WebSocket/BOSH × server that supports it, in Chromium.
+import { readFileSync } from 'node:fs';
+import { e2eEnv } from './support/env.js';
+import { expect, type LoginResult, test } from './support/fixtures.js';
+
+declare const h: {
+  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
+  disconnect(key: string): Promise<string[]>;
+};
+
+interface Case {
+  server: string;
+  transport: 'ws' | 'bosh';
+  service: string;
+  mechanism: string;
+  jid: string;
+  pass: unknown;
+  expectJid: RegExp;
+}
+
+const env = e2eEnv();
+const p = env.prosody;
+const cases: Case[] = [];
+for (const [transport, service] of [
+  ['ws', p.websocket.ws],
+  ['bosh', p.bosh.http],
+] as const) {
+  for (const m of ['PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256']) {
+    cases.push({ server: 'prosody', transport, service, mechanism: m, jid: 'alice@localhost', pass: 'alicepass', expectJid: /^alice@localhost\// });
+  }
+  for (const m of ['DIGEST-MD5', 'SCRAM-SHA-512', 'SCRAM-SHA-1', 'PLAIN']) {
+    cases.push({ server: 'prosody+cyrus', transport, service, mechanism: m, jid: 'bob@cyrus.localhost', pass: 'bobpass', expectJid: /^bob@cyrus\.localhost\// });
+  }
+  cases.push({ server: 'prosody', transport, service, mechanism: 'ANONYMOUS', jid: 'anon.localhost', pass: null, expectJid: /@anon\.localhost\// });
+  cases.push({
+    server: 'prosody+oauth',
+    transport,
+    service,
+    mechanism: 'OAUTHBEARER',
+    jid: 'alice@oauth.localhost',
+    pass: { token: p.hosts['oauth.localhost']?.tokens?.alice },
+    expectJid: /^alice@oauth\.localhost\//,
+  });
+}
+// one TLS pass over the main mechanisms
+cases.push({ server: 'prosody', transport: 'ws', service: p.websocket.wss, mechanism: 'SCRAM-SHA-256', jid: 'alice@localhost', pass: 'alicepass', expectJid: /^alice@localhost\// });
+cases.push({ server: 'prosody', transport: 'bosh', service: p.bosh.https, mechanism: 'SCRAM-SHA-1', jid: 'alice@localhost', pass: 'alicepass', expectJid: /^alice@localhost\// });
+
+const ej = env.ejabberd;
+if (ej) {
+  const tokenFile = ej.hosts['ej.localhost']?.oauthTokenFile?.alice;
+  const token = tokenFile ? readFileSync(tokenFile, 'utf8').trim() : '';
+  for (const [transport, service] of [
+    ['ws', ej.websocket.ws],
+    ['bosh', ej.bosh.http],
+  ] as const) {
+    for (const m of ['PLAIN', 'DIGEST-MD5', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) {
+      cases.push({ server: 'ejabberd', transport, service, mechanism: m, jid: 'alice@ej.localhost', pass: 'alicepass', expectJid: /^alice@ej\.localhost\// });
+    }
+    cases.push({ server: 'ejabberd', transport, service, mechanism: 'X-OAUTH2', jid: 'alice@ej.localhost', pass: { token }, expectJid: /^alice@ej\.localhost\// });
+    cases.push({ server: 'ejabberd', transport, service, mechanism: 'ANONYMOUS', jid: 'anon.ej.localhost', pass: null, expectJid: /@anon\.ej\.localhost\// });
+  }
+  cases.push({ server: 'ejabberd', transport: 'ws', service: ej.websocket.wss, mechanism: 'SCRAM-SHA-512', jid: 'alice@ej.localhost', pass: 'alicepass', expectJid: /^alice@ej\.localhost\// });
+}
+
+test.describe('SASL matrix against real servers', () => {
+  for (const c of cases) {
+    test(`${c.server} ${c.transport} ${c.service.split(':')[0]} ${c.mechanism}`, async ({ harness }) => {
+      const res = await harness.evaluate((c) => h.login('m', c.service, c.jid, c.pass, { mechanisms: [c.mechanism] }), c);
+      expect(res, res.text).toMatchObject({ ok: true, mechanism: c.mechanism });
+      expect(res.jid).toMatch(c.expectJid);
+      const statuses = await harness.evaluate(() => h.disconnect('m'));
+      expect(statuses.at(-1)).toBe('DISCONNECTED');
+    });
+  }
+});
+
+test.describe('negative cases', () => {
+  test('wrong OAuth token is AUTHFAIL', async ({ harness }) => {
+    const res = await harness.evaluate((s) => h.login('m', s, 'alice@oauth.localhost', { token: 'not-a-valid-token' }), p.websocket.ws);
+    expect(res.ok).toBe(false);
+    expect(res.status).toBe(4);
+  });
+
+  test('a password alone never selects OAUTHBEARER: no-auth-mech on an OAuth-only host', async ({ harness }) => {
+    const res = await harness.evaluate((s) => h.login('m', s, 'alice@oauth.localhost', 'alicepass'), p.websocket.ws);
+    expect(res).toMatchObject({ ok: false, status: 2, condition: 'no-auth-mech' });
+    expect(res.text).toContain('OAUTHBEARER');
+  });
+
+  test('a whitelist of mechanisms the server does not offer is CONNFAIL no-auth-mech', async ({ harness }) => {
+    const res = await harness.evaluate((s) => h.login('m', s, 'alice@localhost', 'alicepass', { mechanisms: ['DIGEST-MD5', 'SCRAM-SHA-512'] }), p.websocket.ws);
+    expect(res).toMatchObject({ ok: false, status: 2, condition: 'no-auth-mech' });
+  });
+
+  test('SCRAM not-authorized stops there: no PLAIN attempt with the same password', async ({ harness }) => {
+    const res = await harness.evaluate(async (s) => {
+      const conn = new (window as unknown as { A: typeof import('../src/index.js') }).A.Connection(s);
+      const sent: string[] = [];
+      conn.xmlOutput = (el) => {
+        if (el.name === 'auth') sent.push(el.getAttribute('mechanism') ?? '?');
+      };
+      const err = await conn.connect('alice@localhost', 'wrong').catch((e: { condition: string }) => e);
+      return { condition: (err as { condition?: string })?.condition, auths: sent };
+    }, p.websocket.ws);
+    expect(res.condition).toBe('not-authorized');
+    expect(res.auths).toEqual(['SCRAM-SHA-256']);
+  });
+});

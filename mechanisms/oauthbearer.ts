@@ -1,0 +1,44 @@
+// OAUTHBEARER (RFC 7628): an OAuth 2 bearer token with the host and port it is meant for.
+import { type SaslContext, SASLMechanism, SaslError } from '../src/sasl/mechanism.js';
+import { accountJid, saslname } from './account.js';
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'https:': '443', 'wss:': '443', 'http:': '80', 'ws:': '80' };
+
+/** SASL OAUTHBEARER. Only used when a token was given. */
+export class OAuthBearer extends SASLMechanism {
+  private answeredError = false;
+
+  constructor() {
+    super('OAUTHBEARER', true, 35);
+  }
+
+  override test(ctx: SaslContext): boolean {
+    return typeof ctx.token === 'string' && ctx.token !== '';
+  }
+
+  override onStart(_ctx: SaslContext): void {
+    this.answeredError = false;
+  }
+
+  override clientChallenge(ctx: SaslContext): string {
+    const token = ctx.token ?? '';
+    // kvsep (0x01) or other controls in the token would let it forge key/value pairs.
+    if (/[\0-\x20\x7f]/.test(token)) throw new SaslError('oauthbearer-bad-token', 'the token contains control characters or spaces');
+    let kv = '';
+    try {
+      const url = new URL(ctx.service);
+      const port = url.port || DEFAULT_PORTS[url.protocol];
+      kv = `\x01host=${url.hostname.replace(/^\[|\]$/g, '')}${port ? `\x01port=${port}` : ''}`;
+    } catch {
+      kv = `\x01host=${ctx.domain}`;
+    }
+    return `n,a=${saslname(ctx.authzid ?? accountJid(ctx))},${kv}\x01auth=Bearer ${token}\x01\x01`;
+  }
+
+  /** The server's JSON error (RFC 7628 §3.2.2): answer with a lone kvsep, the server then sends `<failure/>`. */
+  override onChallenge(): string {
+    if (this.answeredError) throw new SaslError('oauthbearer-unexpected-challenge', 'a second challenge after the error report');
+    this.answeredError = true;
+    return '\x01';
+  }
+}

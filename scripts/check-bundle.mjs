@@ -1,0 +1,110 @@
+// Bundles the built library the way apps do (plain esbuild for the browser, and vite) and fails on any Node
+// builtin import or Buffer/process reference; then enforces the gzip size budgets of the two reference bundles.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const root = resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const NODEISMS = [/\bfrom\s*["']node:/, /\bimport\(\s*["']node:/, /\brequire\(\s*["'](node:)?(fs|net|tls|dns|crypto|buffer|events|stream)["']/, /\bBuffer\b/, /\bprocess\b/];
+const failures = [];
+
+/** Reference bundles: (a) WebSocket + SCRAM-SHA-1 + PLAIN through the core entry, (b) the full default Connection. */
+export const BUDGETS = {
+  a: {
+    label: 'WebSocket + SCRAM-SHA-1 + PLAIN',
+    limit: 12 * 1024,
+    source: `import { Connection } from 'antistrophe/core';
+import { WebSocketTransport } from 'antistrophe/websocket';
+import { ScramSha1 } from 'antistrophe/mechanisms/scram';
+import { Plain } from 'antistrophe/mechanisms/plain';
+export const conn = new Connection('wss://example.org/ws', { transports: [WebSocketTransport], mechanisms: [ScramSha1, Plain] });`,
+  },
+  b: {
+    label: 'full default set (WebSocket, BOSH, every mechanism)',
+    limit: 18 * 1024,
+    source: `import { Connection } from 'antistrophe';
+export const conn = new Connection('wss://example.org/ws');`,
+  },
+};
+
+/** esbuild, minified, for the browser, exactly as `esbuild --bundle --platform=browser --format=esm --minify`. */
+export async function bundleSize(source, dir = consumerDir()) {
+  const entry = join(dir, 'entry.mjs');
+  writeFileSync(entry, source);
+  const out = await esbuild({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    absWorkingDir: dir,
+    logLevel: 'silent',
+  });
+  const code = out.outputFiles[0].text;
+  return { code, min: code.length, gz: gzipSync(code, { level: 9 }).length };
+}
+
+/** A temporary app directory where `antistrophe` resolves to this package through its "exports" map. */
+export function consumerDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'antistrophe-consumer-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(root, join(dir, 'node_modules', 'antistrophe'), 'dir');
+  return dir;
+}
+
+function checkNodeisms(name, code) {
+  for (const re of NODEISMS) {
+    const m = re.exec(code);
+    if (m) failures.push(`${name}: bundle references ${m[0]} (${code.slice(Math.max(0, m.index - 60), m.index + 40).replace(/\s+/g, ' ')})`);
+  }
+}
+
+async function main() {
+  const dir = consumerDir();
+  try {
+    // 1. every public subpath through plain esbuild for the browser
+    for (const subpath of Object.keys(pkg.exports)) {
+      const spec = subpath === '.' ? 'antistrophe' : `antistrophe/${subpath.slice(2)}`;
+      try {
+        const { code } = await bundleSize(`export * from '${spec}';`, dir);
+        checkNodeisms(`esbuild ${spec}`, code);
+      } catch (e) {
+        failures.push(`esbuild ${spec}: ${e.message}`);
+      }
+    }
+    // 2. a small app through vite (production build, no polyfills, no Node builtins)
+    const app = join(dir, 'app');
+    rmSync(app, { recursive: true, force: true });
+    writeFileSync(join(dir, 'main.js'), `import { Connection, $msg } from 'antistrophe';\nimport { ScramSha256 } from 'antistrophe/mechanisms/scram';\nconst c = new Connection('wss://example.org/ws', { mechanisms: [ScramSha256] });\nc.connect('a@example.org', 'p').catch(() => {});\nexport { $msg };\n`);
+    writeFileSync(join(dir, 'index.html'), `<!doctype html><script type="module" src="./main.js"></script>`);
+    const result = await viteBuild({
+      root: dir,
+      configFile: false,
+      logLevel: 'silent',
+      build: { outDir: app, write: false, minify: true },
+    });
+    const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+    for (const o of outputs) if (o.type === 'chunk') checkNodeisms(`vite ${o.fileName}`, o.code);
+    // 3. size budgets
+    for (const [key, b] of Object.entries(BUDGETS)) {
+      const { gz, min } = await bundleSize(b.source, dir);
+      const ok = gz <= b.limit;
+      console.log(`bundle (${key}) ${b.label}: ${(min / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(2)} KiB min+gz (budget ${(b.limit / 1024).toFixed(0)} KiB) ${ok ? 'ok' : 'OVER'}`);
+      if (!ok) failures.push(`bundle (${key}) is ${gz} B gz, over its ${b.limit} B budget`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failures.length) {
+    console.error(`bundle check failed:\n  ${failures.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log('bundle check: no Node builtins, Buffer or process in any public entry (esbuild and vite)');
+}
+
+if (process.argv[1] === import.meta.filename) await main();
