@@ -42,8 +42,10 @@ for (const [transport, service] of [
     expectJid: /^alice@oauth\.localhost\//,
   });
 }
-// one TLS pass over the main mechanisms
-cases.push({ server: 'prosody', transport: 'ws', service: p.websocket.wss, mechanism: 'SCRAM-SHA-256', jid: 'alice@localhost', pass: 'alicepass', expectJid: /^alice@localhost\// });
+// TLS: Prosody's https port asks for a client certificate (for EXTERNAL), and Chromium fails a WebSocket
+// handshake that is asked for one it does not have (fetch carries on without), so wss to Prosody is covered
+// by the client-certificate suite; plain TLS here goes over BOSH, and wss to ejabberd below
+cases.push({ server: 'prosody', transport: 'bosh', service: p.bosh.https, mechanism: 'SCRAM-SHA-256', jid: 'alice@localhost', pass: 'alicepass', expectJid: /^alice@localhost\// });
 cases.push({ server: 'prosody', transport: 'bosh', service: p.bosh.https, mechanism: 'SCRAM-SHA-1', jid: 'alice@localhost', pass: 'alicepass', expectJid: /^alice@localhost\// });
 
 const ej = env.ejabberd;

@@ -99,8 +99,11 @@ export class DigestMd5 extends SASLMechanism {
 
   // Some servers put rspauth in <success/> instead of a second challenge.
   override onSuccess(_ctx: SaslContext, data: Uint8Array | null): void {
+    // rspauth already verified in a challenge: the success data is not needed (Prosody with Cyrus SASL has
+    // been seen to fill it with uninitialized bytes)
+    if (this.verified) return;
     if (data && data.length > 0) this.checkRspauth(parseDirectives(data));
-    else if (!this.verified) fail('digest-missing-rspauth', 'the server did not prove it knows the password (no rspauth)');
+    else fail('digest-missing-rspauth', 'the server did not prove it knows the password (no rspauth)');
   }
 
   private checkRspauth(d: Map<string, string[]>): void {

@@ -32,7 +32,8 @@ export class OAuthBearer extends SASLMechanism {
     } catch {
       kv = `\x01host=${ctx.domain}`;
     }
-    return `n,a=${saslname(ctx.authzid ?? accountJid(ctx))},${kv}\x01auth=Bearer ${token}\x01\x01`;
+    // auth first: RFC 7628 allows any kvpair order, and Prosody's mod_sasl_oauthbearer only accepts it first
+    return `n,a=${saslname(ctx.authzid ?? accountJid(ctx))},\x01auth=Bearer ${token}${kv}\x01\x01`;
   }
 
   /** The server's JSON error (RFC 7628 §3.2.2): answer with a lone kvsep, the server then sends `<failure/>`. */

@@ -20,7 +20,7 @@ export async function openHarness(page: Page, url = '/'): Promise<string[]> {
     if (process.env.E2E_VERBOSE) console.log(`[page] ${m.text()}`);
   });
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 10_000 });
   return pageErrors;
 }
 

@@ -184,4 +184,21 @@ describe('server-final as a challenge (Cyrus style)', () => {
     expect(text(await mech.onChallenge(ctx, bytes(server.final(clientFinal))))).toBe('');
     expect(() => mech.onSuccess(ctx, null)).not.toThrow();
   });
+
+  it('ignores success data after the signature was verified in a challenge (Prosody + Cyrus sends junk there)', async () => {
+    const server = scramServer({ hash: 'SHA-1', password: 'pencil' });
+    const mech = new ScramSha1({ crypto: webCrypto });
+    const ctx = makeCtx();
+    const { clientFinal } = await toFinal(mech, ctx, (cf) => server.first(cf));
+    await mech.onChallenge(ctx, bytes(server.final(clientFinal)));
+    expect(() => mech.onSuccess(ctx, new Uint8Array([0, 0, 0xc3, 0x7f, 1]))).not.toThrow();
+  });
+
+  it('still refuses a success carrying a bogus v= when no challenge verified it', async () => {
+    const server = scramServer({ hash: 'SHA-1', password: 'pencil' });
+    const mech = new ScramSha1({ crypto: webCrypto });
+    const ctx = makeCtx();
+    await toFinal(mech, ctx, (cf) => server.first(cf));
+    expect(() => mech.onSuccess(ctx, bytes('v=rmF9pqV8S7suAoZWja4dJRkFsKQ='))).toThrow();
+  });
 });

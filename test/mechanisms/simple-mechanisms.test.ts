@@ -80,16 +80,16 @@ describe('X-OAUTH2', () => {
 });
 
 describe('OAUTHBEARER (RFC 7628)', () => {
-  it('matches the §4.1 example layout', () => {
+  it('carries the §4.1 example kvpairs (auth first, which Prosody requires)', () => {
     const ob = new OAuthBearer();
     const ctx = makeCtx({ authcid: 'user', domain: 'example.com', token: 'vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==', service: 'https://server.example.com:143/' });
-    expect(ob.clientChallenge(ctx)).toBe('n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01');
+    expect(ob.clientChallenge(ctx)).toBe('n,a=user@example.com,\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01host=server.example.com\x01port=143\x01\x01');
   });
 
   it('defaults the port by scheme and uses the authzid when set', () => {
     const ob = new OAuthBearer();
-    expect(ob.clientChallenge(makeCtx({ token: 't', service: 'wss://xmpp.example.com/ws' }))).toBe('n,a=user@example.com,\x01host=xmpp.example.com\x01port=443\x01auth=Bearer t\x01\x01');
-    expect(ob.clientChallenge(makeCtx({ token: 't', service: 'http://localhost/http-bind', authzid: 'a,b@x' }))).toBe('n,a=a=2Cb@x,\x01host=localhost\x01port=80\x01auth=Bearer t\x01\x01');
+    expect(ob.clientChallenge(makeCtx({ token: 't', service: 'wss://xmpp.example.com/ws' }))).toBe('n,a=user@example.com,\x01auth=Bearer t\x01host=xmpp.example.com\x01port=443\x01\x01');
+    expect(ob.clientChallenge(makeCtx({ token: 't', service: 'http://localhost/http-bind', authzid: 'a,b@x' }))).toBe('n,a=a=2Cb@x,\x01auth=Bearer t\x01host=localhost\x01port=80\x01\x01');
   });
 
   it('answers the error challenge with a lone kvsep, once', () => {
