@@ -76,52 +76,52 @@ export class CoreConnection {
   /** Debug hook: raw text sent (SASL payloads redacted). */
   rawOutput?: (data: string) => void;
 
-  private readonly registry: MechanismRegistry;
-  private readonly transportClasses: readonly TransportClass[];
-  private readonly handlers = new HandlerTable();
-  private readonly timed = new Map<TimedHandler, ReturnType<typeof setTimeout>>();
-  private readonly iqs = new Map<string, PendingIq>();
-  private transport: Transport | undefined;
-  private negotiator: SaslNegotiator | undefined;
-  private phase: Phase = 'idle';
-  private callback: StatusCallback | undefined;
-  private credentials: Credentials = {};
-  private requestedJid: JID | undefined;
-  private failure: ConnectionError | undefined;
-  private settle: { resolve: () => void; reject: (e: ConnectionError) => void } | undefined;
-  private disconnectWaiters: (() => void)[] = [];
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
-  private features: XmlElement | undefined;
-  private redirects = 0;
-  private attachMode = false;
-  private readonly idPrefix = Math.random().toString(36).slice(2, 8);
-  private idCounter = 0;
+  readonly #registry: MechanismRegistry;
+  readonly #transportClasses: readonly TransportClass[];
+  readonly #handlers = new HandlerTable();
+  readonly #timed = new Map<TimedHandler, ReturnType<typeof setTimeout>>();
+  readonly #iqs = new Map<string, PendingIq>();
+  #transport: Transport | undefined;
+  #negotiator: SaslNegotiator | undefined;
+  #phase: Phase = 'idle';
+  #callback: StatusCallback | undefined;
+  #credentials: Credentials = {};
+  #requestedJid: JID | undefined;
+  #failure: ConnectionError | undefined;
+  #settle: { resolve: () => void; reject: (e: ConnectionError) => void } | undefined;
+  #disconnectWaiters: (() => void)[] = [];
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #features: XmlElement | undefined;
+  #redirects = 0;
+  #attachMode = false;
+  readonly #idPrefix = Math.random().toString(36).slice(2, 8);
+  #idCounter = 0;
 
   constructor(service: string, options: ConnectionOptions = {}, defaults: ConnectionDefaults = { transports: [], mechanisms: [] }) {
     this.service = service;
     this.options = options;
-    this.transportClasses = options.transports ?? defaults.transports;
-    this.registry = new MechanismRegistry(defaults.mechanisms, options);
+    this.#transportClasses = options.transports ?? defaults.transports;
+    this.#registry = new MechanismRegistry(defaults.mechanisms, options);
   }
 
   /** Registers a SASL mechanism on this connection only (a class or an instance). */
   registerSASLMechanism(mechanism: SASLMechanismClass | SASLMechanism): SASLMechanism {
-    return this.registry.register(mechanism);
+    return this.#registry.register(mechanism);
   }
 
   /** Removes a SASL mechanism from this connection by name. */
   unregisterSASLMechanism(name: string): boolean {
-    return this.registry.unregister(name);
+    return this.#registry.unregister(name);
   }
 
   /** Names of the mechanisms registered on this connection. */
   get mechanisms(): string[] {
-    return this.registry.names();
+    return this.#registry.names();
   }
 
   /** A connection-unique id, e.g. for stanza `id` attributes. */
   getUniqueId(suffix?: string | number): string {
-    const id = `${this.idPrefix}-${++this.idCounter}`;
+    const id = `${this.#idPrefix}-${++this.#idCounter}`;
     return suffix === undefined ? id : `${id}:${suffix}`;
   }
 
@@ -131,21 +131,21 @@ export class CoreConnection {
    * with a {@link ConnectionError}. With a callback the Promise never surfaces as an unhandled rejection.
    */
   connect(jid: string, pass?: string | Credentials | null, callback?: StatusCallback): Promise<void> {
-    const promise = this.begin(callback);
-    this.credentials = typeof pass === 'string' ? { password: pass } : { ...pass };
+    const promise = this.#begin(callback);
+    this.#credentials = typeof pass === 'string' ? { password: pass } : { ...pass };
     try {
-      this.requestedJid = JID.parse(jid);
+      this.#requestedJid = JID.parse(jid);
     } catch (e) {
-      this.failNow(Status.CONNFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
+      this.#failNow(Status.CONNFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
       return promise;
     }
     this.jid = jid;
-    this.domain = this.requestedJid.domain;
-    const transport = this.createTransport();
+    this.domain = this.#requestedJid.domain;
+    const transport = this.#createTransport();
     if (!transport) return promise;
-    this.phase = 'connecting';
-    this.setStatus(Status.CONNECTING);
-    this.startConnectTimer();
+    this.#phase = 'connecting';
+    this.#setStatus(Status.CONNECTING);
+    this.#startConnectTimer();
     transport.open(this.domain);
     return promise;
   }
@@ -162,17 +162,17 @@ export class CoreConnection {
     hold?: number,
     wind?: number,
   ): Promise<void> {
-    const promise = this.begin(callback);
-    const transport = this.createTransport(Status.ATTACHFAIL);
+    const promise = this.#begin(callback);
+    const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.attach) {
-      this.failNow(Status.ATTACHFAIL, 'attach-unsupported', `${transport.kind} cannot attach to a prebound session; use a BOSH (http/https) service URL`);
+      this.#failNow(Status.ATTACHFAIL, 'attach-unsupported', `${transport.kind} cannot attach to a prebound session; use a BOSH (http/https) service URL`);
       return promise;
     }
     this.jid = jid;
     this.domain = JID.parse(jid).domain;
-    this.phase = 'connecting';
-    this.attachMode = true;
+    this.#phase = 'connecting';
+    this.#attachMode = true;
     transport.attach({ jid, sid, rid: Number(rid), wait, hold, wind });
     return promise;
   }
@@ -182,23 +182,23 @@ export class CoreConnection {
    * login. Resolves at ATTACHED; fails with ATTACHFAIL (and clears what was stored) when the server lost it.
    */
   restore(jid?: string, callback?: StatusCallback): Promise<void> {
-    const promise = this.begin(callback);
-    const transport = this.createTransport(Status.ATTACHFAIL);
+    const promise = this.#begin(callback);
+    const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.restore) {
-      this.failNow(Status.ATTACHFAIL, 'restore-unsupported', `${transport.kind} cannot restore a session; use BOSH with options.keepalive`);
+      this.#failNow(Status.ATTACHFAIL, 'restore-unsupported', `${transport.kind} cannot restore a session; use BOSH with options.keepalive`);
       return promise;
     }
-    this.phase = 'connecting';
-    this.attachMode = true;
+    this.#phase = 'connecting';
+    this.#attachMode = true;
     transport.restore(jid);
     return promise;
   }
 
   /** Binds a resource after BINDREQUIRED (with `explicitResourceBinding`). */
   bind(resource?: string): void {
-    if (this.phase !== 'bindrequired') throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
-    this.doBind(resource);
+    if (this.#phase !== 'bindrequired') throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
+    this.#doBind(resource);
   }
 
   /**
@@ -206,21 +206,21 @@ export class CoreConnection {
    * Reports DISCONNECTING, then DISCONNECTED. Resolves once DISCONNECTED.
    */
   disconnect(reason?: string): Promise<void> {
-    const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve));
-    const transport = this.transport;
-    if (!transport || this.phase === 'idle') {
-      this.flushDisconnectWaiters();
+    const done = new Promise<void>((resolve) => this.#disconnectWaiters.push(resolve));
+    const transport = this.#transport;
+    if (!transport || this.#phase === 'idle') {
+      this.#flushDisconnectWaiters();
       return done;
     }
-    if (this.phase === 'disconnecting') return done;
-    const wasOnline = this.phase === 'connected';
-    this.phase = 'disconnecting';
-    this.setStatus(Status.DISCONNECTING, reason);
+    if (this.#phase === 'disconnecting') return done;
+    const wasOnline = this.#phase === 'connected';
+    this.#phase = 'disconnecting';
+    this.#setStatus(Status.DISCONNECTING, reason);
     if (wasOnline) {
       const pres = $pres({ type: 'unavailable' });
       if (reason) pres.c('status').t(reason);
       const el = pres.tree();
-      this.traceOut(el);
+      this.#traceOut(el);
       transport.close(el);
     } else transport.close();
     return done;
@@ -228,10 +228,10 @@ export class CoreConnection {
 
   /** Sends an element, a builder, or a list of them. */
   send(stanza: Buildable | Buildable[]): void {
-    const transport = this.requireTransport();
+    const transport = this.#requireTransport();
     for (const s of Array.isArray(stanza) ? stanza : [stanza]) {
       const el = toElement(s);
-      this.traceOut(el);
+      this.#traceOut(el);
       transport.send(el);
     }
   }
@@ -252,15 +252,15 @@ export class CoreConnection {
     const id = el.attrs.id;
     const promise = new Promise<XmlElement>((resolve, reject) => {
       const timeout = timeoutMs ?? this.options.iqTimeout ?? 60000;
-      const timer = setTimeout(() => this.settleIq(id, new IqError(undefined, 'timeout')), timeout);
-      this.iqs.set(id, { to: el.attrs.to, resolve, reject, timer });
+      const timer = setTimeout(() => this.#settleIq(id, new IqError(undefined, 'timeout')), timeout);
+      this.#iqs.set(id, { to: el.attrs.to, resolve, reject, timer });
     });
     promise.then(onResult, (err: IqError) => onError?.(err.element, err));
     if (onError) promise.catch(() => {});
     try {
       this.send(el);
     } catch (e) {
-      this.settleIq(id, new IqError(undefined, 'not-connected'));
+      this.#settleIq(id, new IqError(undefined, 'not-connected'));
       if (!(e instanceof ConnectionError)) throw e;
     }
     return promise;
@@ -288,12 +288,12 @@ export class CoreConnection {
     from?: string | null,
     options?: HandlerOptions,
   ): StanzaHandler {
-    return this.handlers.add(new StanzaHandler(handler, ns, name, type, id, from, options));
+    return this.#handlers.add(new StanzaHandler(handler, ns, name, type, id, from, options));
   }
 
   /** Removes a handler added with addHandler(). */
   deleteHandler(handler: StanzaHandler): void {
-    this.handlers.delete(handler);
+    this.#handlers.delete(handler);
   }
 
   /** Calls `handler` every `period` ms while it returns `true`. */
@@ -304,47 +304,47 @@ export class CoreConnection {
       try {
         again = handler();
       } catch (e) {
-        this.reportError(e, 'timed handler');
+        this.#reportError(e, 'timed handler');
       }
-      if (again === true && this.timed.has(ref)) this.timed.set(ref, setTimeout(tick, period));
-      else this.timed.delete(ref);
+      if (again === true && this.#timed.has(ref)) this.#timed.set(ref, setTimeout(tick, period));
+      else this.#timed.delete(ref);
     };
-    this.timed.set(ref, setTimeout(tick, period));
+    this.#timed.set(ref, setTimeout(tick, period));
     return ref;
   }
 
   /** Removes a timed handler. */
   deleteTimedHandler(ref: TimedHandler): void {
-    clearTimeout(this.timed.get(ref));
-    this.timed.delete(ref);
+    clearTimeout(this.#timed.get(ref));
+    this.#timed.delete(ref);
   }
 
   // ---------------------------------------------------------------- lifecycle
 
-  private begin(callback: StatusCallback | undefined): Promise<void> {
-    if (this.transport) this.teardown(); // a new attempt replaces the old one silently
-    this.callback = callback;
-    this.failure = undefined;
+  #begin(callback: StatusCallback | undefined): Promise<void> {
+    if (this.#transport) this.#teardown(); // a new attempt replaces the old one silently
+    this.#callback = callback;
+    this.#failure = undefined;
     this.authenticated = false;
     this.mechanism = undefined;
-    this.features = undefined;
-    this.redirects = 0;
-    this.attachMode = false;
-    this.requestedJid = undefined;
+    this.#features = undefined;
+    this.#redirects = 0;
+    this.#attachMode = false;
+    this.#requestedJid = undefined;
     const promise = new Promise<void>((resolve, reject) => {
-      this.settle = { resolve, reject };
+      this.#settle = { resolve, reject };
     });
     if (callback) promise.catch(() => {});
     return promise;
   }
 
-  private createTransport(failStatus: StatusCode = Status.CONNFAIL): Transport | undefined {
-    const cls = this.transportClasses.find((t) => t.handles(this.service));
+  #createTransport(failStatus: StatusCode = Status.CONNFAIL): Transport | undefined {
+    const cls = this.#transportClasses.find((t) => t.handles(this.service));
     if (!cls) {
-      this.failNow(
+      this.#failNow(
         failStatus,
         'improper-addressing',
-        `no transport for "${this.service}": use ws:// or wss:// (WebSocket) or http:// or https:// (BOSH)${this.transportClasses.length ? '' : '; none configured'}`,
+        `no transport for "${this.service}": use ws:// or wss:// (WebSocket) or http:// or https:// (BOSH)${this.#transportClasses.length ? '' : '; none configured'}`,
       );
       return undefined;
     }
@@ -359,96 +359,96 @@ export class CoreConnection {
       this.service,
       {
         streamOpened: () => {
-          if (this.transport === transport) this.connected = true;
+          if (this.#transport === transport) this.connected = true;
         },
-        element: (el) => this.transport === transport && this.onElement(el),
-        ended: (end) => this.transport === transport && this.onTransportEnd(end),
-        rawInput: (data) => this.transport === transport && this.rawInput?.(data),
-        undelivered: (els) => this.transport === transport && this.options.onUndelivered?.(els),
-        attached: (jid) => this.transport === transport && this.onAttached(jid),
+        element: (el) => this.#transport === transport && this.#onElement(el),
+        ended: (end) => this.#transport === transport && this.#onTransportEnd(end),
+        rawInput: (data) => this.#transport === transport && this.rawInput?.(data),
+        undelivered: (els) => this.#transport === transport && this.options.onUndelivered?.(els),
+        attached: (jid) => this.#transport === transport && this.#onAttached(jid),
       },
       options,
     );
-    this.transport = transport;
+    this.#transport = transport;
     return transport;
   }
 
-  private startConnectTimer(): void {
-    clearTimeout(this.connectTimer);
+  #startConnectTimer(): void {
+    clearTimeout(this.#connectTimer);
     const ms = this.options.connectTimeout ?? 30000;
-    this.connectTimer = setTimeout(() => {
-      if (this.phase === 'connected' || this.phase === 'idle') return;
-      this.fail(Status.CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, true);
+    this.#connectTimer = setTimeout(() => {
+      if (this.#phase === 'connected' || this.#phase === 'idle') return;
+      this.#fail(Status.CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, true);
     }, ms);
   }
 
-  private onAttached(jid: string): void {
-    clearTimeout(this.connectTimer);
+  #onAttached(jid: string): void {
+    clearTimeout(this.#connectTimer);
     this.jid = jid;
     this.domain = JID.parse(jid).domain;
     this.connected = true;
     this.authenticated = true;
-    this.phase = 'connected';
-    this.setStatus(Status.ATTACHED);
-    this.settle?.resolve();
+    this.#phase = 'connected';
+    this.#setStatus(Status.ATTACHED);
+    this.#settle?.resolve();
   }
 
-  private onElement(el: XmlElement): void {
+  #onElement(el: XmlElement): void {
     try {
       this.xmlInput?.(el);
     } catch (e) {
-      this.reportError(e, 'xmlInput');
+      this.#reportError(e, 'xmlInput');
     }
-    if (el.localName === 'error' && el.getNS() === NS_STREAMS) return this.onStreamError(el);
-    if (this.phase === 'connected' || this.phase === 'disconnecting') return this.dispatch(el);
-    if (el.localName === 'features' && el.getNS() === NS_STREAMS) return this.onFeatures(el);
-    if (this.negotiator?.receive(el)) return;
-    if (this.phase === 'binding' && el.localName === 'iq' && this.settleIqFrom(el)) return;
-    this.options.logger?.debug?.('ignored-element', { name: el.name, phase: this.phase });
+    if (el.localName === 'error' && el.getNS() === NS_STREAMS) return this.#onStreamError(el);
+    if (this.#phase === 'connected' || this.#phase === 'disconnecting') return this.#dispatch(el);
+    if (el.localName === 'features' && el.getNS() === NS_STREAMS) return this.#onFeatures(el);
+    if (this.#negotiator?.receive(el)) return;
+    if (this.#phase === 'binding' && el.localName === 'iq' && this.#settleIqFrom(el)) return;
+    this.options.logger?.debug?.('ignored-element', { name: el.name, phase: this.#phase });
   }
 
-  private onStreamError(el: XmlElement): void {
+  #onStreamError(el: XmlElement): void {
     const condition = el.getChildByNS(NS_STREAM_ERRORS)?.localName ?? 'undefined-condition';
     const text = el.getChildText('text', NS_STREAM_ERRORS) ?? `stream error: ${condition}`;
     if (condition === 'see-other-host') {
-      this.setStatus(Status.REDIRECT, condition, el);
-      this.fail(Status.CONNFAIL, condition, `the server redirects to ${el.getChildText('see-other-host') ?? '?'}`, true, el);
+      this.#setStatus(Status.REDIRECT, condition, el);
+      this.#fail(Status.CONNFAIL, condition, `the server redirects to ${el.getChildText('see-other-host') ?? '?'}`, true, el);
       return;
     }
-    this.fail(Status.CONNFAIL, condition, text, true, el);
+    this.#fail(Status.CONNFAIL, condition, text, true, el);
   }
 
-  private onFeatures(features: XmlElement): void {
-    this.features = features;
-    if (this.phase === 'connecting') {
+  #onFeatures(features: XmlElement): void {
+    this.#features = features;
+    if (this.#phase === 'connecting') {
       const mechs = features.getChild('mechanisms', NS_SASL);
       if (!mechs) {
-        return this.fail(Status.CONNFAIL, 'no-auth-mech', 'the server offers no SASL mechanisms on this stream (is TLS required?)', false);
+        return this.#fail(Status.CONNFAIL, 'no-auth-mech', 'the server offers no SASL mechanisms on this stream (is TLS required?)', false);
       }
-      this.phase = 'authenticating';
-      this.setStatus(Status.AUTHENTICATING);
-      this.negotiator = new SaslNegotiator(
-        this.registry,
-        this.saslContext(),
+      this.#phase = 'authenticating';
+      this.#setStatus(Status.AUTHENTICATING);
+      this.#negotiator = new SaslNegotiator(
+        this.#registry,
+        this.#saslContext(),
         (el) => this.send(el),
-        (outcome) => this.onSaslOutcome(outcome),
+        (outcome) => this.#onSaslOutcome(outcome),
       );
-      this.negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
+      this.#negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
       return;
     }
-    if (this.phase === 'binding') {
+    if (this.#phase === 'binding') {
       if (this.options.explicitResourceBinding) {
-        this.phase = 'bindrequired';
-        return this.setStatus(Status.BINDREQUIRED);
+        this.#phase = 'bindrequired';
+        return this.#setStatus(Status.BINDREQUIRED);
       }
-      this.doBind(this.requestedJid?.resource || undefined);
+      this.#doBind(this.#requestedJid?.resource || undefined);
     }
   }
 
-  private saslContext(): SaslContext {
-    const jid = this.requestedJid as JID;
-    const creds = this.credentials;
-    const whitelisted = this.options.mechanisms ? this.registry.allowed() : undefined;
+  #saslContext(): SaslContext {
+    const jid = this.#requestedJid as JID;
+    const creds = this.#credentials;
+    const whitelisted = this.options.mechanisms ? this.#registry.allowed() : undefined;
     return {
       authcid: jid.local,
       authzid: creds.authzid && creds.authzid !== jid.bare ? creds.authzid : undefined,
@@ -457,7 +457,7 @@ export class CoreConnection {
       password: creds.password,
       token: creds.token,
       scramKeys: creds.scramKeys,
-      secure: this.transport?.secure ?? false,
+      secure: this.#transport?.secure ?? false,
       allowInsecurePasswords: this.options.allowInsecurePasswords ?? false,
       service: this.service,
       whitelisted,
@@ -467,39 +467,39 @@ export class CoreConnection {
     };
   }
 
-  private onSaslOutcome(outcome: SaslOutcome): void {
-    this.negotiator = undefined;
-    this.credentials = {}; // secrets are not kept past the exchange
-    if (!outcome.ok) return this.fail(Status[outcome.status], outcome.condition, outcome.text, outcome.hangUp);
+  #onSaslOutcome(outcome: SaslOutcome): void {
+    this.#negotiator = undefined;
+    this.#credentials = {}; // secrets are not kept past the exchange
+    if (!outcome.ok) return this.#fail(Status[outcome.status], outcome.condition, outcome.text, outcome.hangUp);
     this.mechanism = outcome.mechanism;
-    this.phase = 'binding';
-    this.transport?.restart();
+    this.#phase = 'binding';
+    this.#transport?.restart();
   }
 
-  private doBind(resource: string | undefined): void {
-    if (!this.features?.getChild('bind', NS_BIND)) {
-      return this.fail(Status.CONNFAIL, 'bind-unavailable', 'the server does not offer resource binding', false);
+  #doBind(resource: string | undefined): void {
+    if (!this.#features?.getChild('bind', NS_BIND)) {
+      return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'the server does not offer resource binding', false);
     }
-    this.phase = 'binding';
+    this.#phase = 'binding';
     const iq = $iq({ type: 'set', id: this.getUniqueId('bind') }).c('bind', { xmlns: NS_BIND });
     if (resource) iq.c('resource').t(resource);
     this.sendIQ(iq).then(
-      (result) => this.onBound(result),
-      (err: IqError) => this.fail(Status.CONNFAIL, err.condition, `resource binding failed: ${err.message}`, false, err.element),
+      (result) => this.#onBound(result),
+      (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `resource binding failed: ${err.message}`, false, err.element),
     );
   }
 
-  private onBound(result: XmlElement): void {
+  #onBound(result: XmlElement): void {
     const bound = result.getChild('bind', NS_BIND)?.getChildText('jid');
     let jid: JID;
     try {
       jid = JID.parse(bound ?? '');
     } catch {
-      return this.fail(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid JID', false, result);
+      return this.#fail(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid JID', false, result);
     }
-    const asked = this.requestedJid;
+    const asked = this.#requestedJid;
     if (asked?.local && !jid.bareEquals(asked)) {
-      return this.fail(
+      return this.#fail(
         Status.AUTHFAIL,
         'identity-mismatch',
         `logged in as ${jid.bare}, not ${asked.bare}: the credentials (e.g. the client certificate) belong to another account`,
@@ -507,37 +507,37 @@ export class CoreConnection {
       );
     }
     this.jid = jid.toString();
-    const session = this.features?.getChild('session', NS_SESSION);
+    const session = this.#features?.getChild('session', NS_SESSION);
     if (session && !session.getChild('optional')) {
       this.sendIQ($iq({ type: 'set' }).c('session', { xmlns: NS_SESSION })).then(
-        () => this.online(),
-        (err: IqError) => this.fail(Status.CONNFAIL, err.condition, `session establishment failed: ${err.message}`, false),
+        () => this.#online(),
+        (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `session establishment failed: ${err.message}`, false),
       );
       return;
     }
-    this.online();
+    this.#online();
   }
 
-  private online(): void {
-    clearTimeout(this.connectTimer);
-    this.phase = 'connected';
+  #online(): void {
+    clearTimeout(this.#connectTimer);
+    this.#phase = 'connected';
     this.authenticated = true;
-    this.setStatus(Status.CONNECTED);
-    this.settle?.resolve();
+    this.#setStatus(Status.CONNECTED);
+    this.#settle?.resolve();
   }
 
   // ---------------------------------------------------------------- inbound dispatch
 
-  private dispatch(el: XmlElement): void {
+  #dispatch(el: XmlElement): void {
     const type = el.attrs.type;
-    if (el.localName === 'iq' && (type === 'result' || type === 'error') && this.settleIqFrom(el)) return;
-    const matched = this.handlers.dispatch(el, (e) => this.reportError(e, `handler for <${el.name}>`));
-    if (matched === 0 && el.localName === 'iq' && (type === 'get' || type === 'set')) this.answerUnhandledIq(el);
+    if (el.localName === 'iq' && (type === 'result' || type === 'error') && this.#settleIqFrom(el)) return;
+    const matched = this.#handlers.dispatch(el, (e) => this.#reportError(e, `handler for <${el.name}>`));
+    if (matched === 0 && el.localName === 'iq' && (type === 'get' || type === 'set')) this.#answerUnhandledIq(el);
   }
 
   /** XEP-0199 pings are answered; any other IQ get/set no handler took gets service-unavailable (RFC 6120 §8.4). */
-  private answerUnhandledIq(iq: XmlElement): void {
-    if (this.phase !== 'connected') return;
+  #answerUnhandledIq(iq: XmlElement): void {
+    if (this.#phase !== 'connected') return;
     const reply = $iq({ type: 'result', id: iq.attrs.id, to: iq.attrs.from });
     if (!(iq.attrs.type === 'get' && iq.getChild('ping', NS_PING))) {
       reply.attrs({ type: 'error' }).c('error', { type: 'cancel' }).c('service-unavailable', { xmlns: NS_STANZAS });
@@ -545,26 +545,26 @@ export class CoreConnection {
     this.send(reply);
   }
 
-  private settleIqFrom(el: XmlElement): boolean {
+  #settleIqFrom(el: XmlElement): boolean {
     const id = el.attrs.id;
-    const pending = id === undefined ? undefined : this.iqs.get(id);
-    if (!pending || !this.answersFrom(pending.to, el.attrs.from)) return false;
-    this.settleIq(id as string, el.attrs.type === 'error' ? new IqError(el) : el);
+    const pending = id === undefined ? undefined : this.#iqs.get(id);
+    if (!pending || !this.#answersFrom(pending.to, el.attrs.from)) return false;
+    this.#settleIq(id as string, el.attrs.type === 'error' ? new IqError(el) : el);
     return true;
   }
 
   /** An answer must come from the JID the IQ went to (or, without `to`, from our account or server). */
-  private answersFrom(to: string | undefined, from: string | undefined): boolean {
+  #answersFrom(to: string | undefined, from: string | undefined): boolean {
     if (to) return from === to || (from !== undefined && from.toLowerCase() === to.toLowerCase());
     if (!from) return true;
     const own = JID.parse(this.jid);
     return from === this.domain || from === own.bare || from === own.toString();
   }
 
-  private settleIq(id: string, outcome: XmlElement | IqError): void {
-    const pending = this.iqs.get(id);
+  #settleIq(id: string, outcome: XmlElement | IqError): void {
+    const pending = this.#iqs.get(id);
     if (!pending) return;
-    this.iqs.delete(id);
+    this.#iqs.delete(id);
     clearTimeout(pending.timer);
     if (outcome instanceof IqError) pending.reject(outcome);
     else pending.resolve(outcome);
@@ -573,119 +573,119 @@ export class CoreConnection {
   // ---------------------------------------------------------------- failure and teardown
 
   /** Reports a failure status once, then closes (hangUp: without sending anything more). */
-  private fail(status: StatusCode, condition: string, text: string, hangUp: boolean, element?: XmlElement): void {
-    if (!this.failure) {
-      this.failure = new ConnectionError(status, condition, text, element);
+  #fail(status: StatusCode, condition: string, text: string, hangUp: boolean, element?: XmlElement): void {
+    if (!this.#failure) {
+      this.#failure = new ConnectionError(status, condition, text, element);
       this.options.logger?.warn?.('failure', { status, condition, text });
-      this.setStatus(status, condition, element);
-      this.settle?.reject(this.failure);
-      this.settle = undefined;
+      this.#setStatus(status, condition, element);
+      this.#settle?.reject(this.#failure);
+      this.#settle = undefined;
     }
-    this.negotiator?.cancel();
-    const transport = this.transport;
-    if (!transport) return this.finishDisconnect(condition);
+    this.#negotiator?.cancel();
+    const transport = this.#transport;
+    if (!transport) return this.#finishDisconnect(condition);
     if (hangUp) transport.abort(condition, text);
     else transport.close();
   }
 
   /** A failure before any transport exists. */
-  private failNow(status: StatusCode, condition: string, text: string): void {
-    this.fail(status, condition, text, true);
+  #failNow(status: StatusCode, condition: string, text: string): void {
+    this.#fail(status, condition, text, true);
   }
 
-  private onTransportEnd(end: TransportEnd): void {
-    if (end.kind === 'redirect' && end.uri && this.followRedirect(end.uri)) return;
-    const online = this.phase === 'connected' || this.phase === 'disconnecting';
-    if (!this.failure && (end.kind !== 'closed' || !online)) {
-      const failStatus = this.attachMode && !online ? Status.ATTACHFAIL : Status.CONNFAIL;
-      this.failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
-      this.setStatus(failStatus, end.condition || 'connection-failed');
-      this.settle?.reject(this.failure);
-      this.settle = undefined;
+  #onTransportEnd(end: TransportEnd): void {
+    if (end.kind === 'redirect' && end.uri && this.#followRedirect(end.uri)) return;
+    const online = this.#phase === 'connected' || this.#phase === 'disconnecting';
+    if (!this.#failure && (end.kind !== 'closed' || !online)) {
+      const failStatus = this.#attachMode && !online ? Status.ATTACHFAIL : Status.CONNFAIL;
+      this.#failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
+      this.#setStatus(failStatus, end.condition || 'connection-failed');
+      this.#settle?.reject(this.#failure);
+      this.#settle = undefined;
     }
-    this.finishDisconnect(this.failure?.condition ?? end.condition);
+    this.#finishDisconnect(this.#failure?.condition ?? end.condition);
   }
 
   /** RFC 7395 see-other-uri: reconnect there, never from wss to ws. */
-  private followRedirect(uri: string): boolean {
+  #followRedirect(uri: string): boolean {
     const downgrade = /^wss:/i.test(this.service) && !/^wss:/i.test(uri);
-    if (this.phase !== 'connecting' || downgrade || ++this.redirects > 3) return false;
-    this.setStatus(Status.REDIRECT, 'see-other-uri');
+    if (this.#phase !== 'connecting' || downgrade || ++this.#redirects > 3) return false;
+    this.#setStatus(Status.REDIRECT, 'see-other-uri');
     this.service = uri;
-    const transport = this.createTransport();
+    const transport = this.#createTransport();
     transport?.open(this.domain);
     return true;
   }
 
-  private finishDisconnect(condition: string | undefined): void {
-    clearTimeout(this.connectTimer);
-    this.transport = undefined;
-    this.negotiator?.cancel();
-    this.negotiator = undefined;
-    this.credentials = {};
+  #finishDisconnect(condition: string | undefined): void {
+    clearTimeout(this.#connectTimer);
+    this.#transport = undefined;
+    this.#negotiator?.cancel();
+    this.#negotiator = undefined;
+    this.#credentials = {};
     this.connected = false;
     this.authenticated = false;
-    this.phase = 'idle';
-    for (const id of [...this.iqs.keys()]) this.settleIq(id, new IqError(undefined, 'disconnected'));
-    for (const t of this.timed.values()) clearTimeout(t);
-    this.timed.clear();
-    this.handlers.clear();
-    this.setStatus(Status.DISCONNECTED, condition || undefined);
-    if (this.settle) {
-      this.settle.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before the session was established'));
-      this.settle = undefined;
+    this.#phase = 'idle';
+    for (const id of [...this.#iqs.keys()]) this.#settleIq(id, new IqError(undefined, 'disconnected'));
+    for (const t of this.#timed.values()) clearTimeout(t);
+    this.#timed.clear();
+    this.#handlers.clear();
+    this.#setStatus(Status.DISCONNECTED, condition || undefined);
+    if (this.#settle) {
+      this.#settle.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before the session was established'));
+      this.#settle = undefined;
     }
-    this.flushDisconnectWaiters();
+    this.#flushDisconnectWaiters();
   }
 
-  private flushDisconnectWaiters(): void {
-    const waiters = this.disconnectWaiters;
-    this.disconnectWaiters = [];
+  #flushDisconnectWaiters(): void {
+    const waiters = this.#disconnectWaiters;
+    this.#disconnectWaiters = [];
     for (const w of waiters) w();
   }
 
-  private teardown(): void {
-    const t = this.transport;
-    this.transport = undefined;
+  #teardown(): void {
+    const t = this.#transport;
+    this.#transport = undefined;
     t?.abort('', 'replaced by a new connection attempt');
-    this.negotiator?.cancel();
-    this.negotiator = undefined;
-    this.phase = 'idle';
+    this.#negotiator?.cancel();
+    this.#negotiator = undefined;
+    this.#phase = 'idle';
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  private requireTransport(): Transport {
-    if (!this.transport || this.phase === 'idle') {
+  #requireTransport(): Transport {
+    if (!this.#transport || this.#phase === 'idle') {
       throw new ConnectionError(Status.DISCONNECTED, 'not-connected', 'send() needs an open connection');
     }
-    return this.transport;
+    return this.#transport;
   }
 
-  private traceOut(el: XmlElement): void {
+  #traceOut(el: XmlElement): void {
     if (!this.xmlOutput && !this.rawOutput && !this.options.logger?.debug) return;
     const safe = redact(el);
     try {
       this.xmlOutput?.(safe);
       this.rawOutput?.(safe.toString());
     } catch (e) {
-      this.reportError(e, 'xmlOutput/rawOutput');
+      this.#reportError(e, 'xmlOutput/rawOutput');
     }
     this.options.logger?.debug?.('send', { name: el.name, id: el.attrs.id });
   }
 
-  private setStatus(status: StatusCode, condition?: string, element?: XmlElement): void {
+  #setStatus(status: StatusCode, condition?: string, element?: XmlElement): void {
     this.status = status;
     this.options.logger?.info?.('status', { status, condition });
-    if (!this.callback) return;
+    if (!this.#callback) return;
     try {
-      this.callback(status, condition, element);
+      this.#callback(status, condition, element);
     } catch (e) {
-      this.reportError(e, 'status callback');
+      this.#reportError(e, 'status callback');
     }
   }
 
-  private reportError(error: unknown, where: string): void {
+  #reportError(error: unknown, where: string): void {
     if (this.options.onError) return this.options.onError(error, where);
     const logger: Logger | undefined = this.options.logger;
     if (logger?.error) return logger.error('handler-error', { where, error });

@@ -35,10 +35,10 @@ export class StanzaHandler {
       const from = el.attrs.from ?? '';
       if (this.options.matchBareFromJid ? getBareJid(from) !== getBareJid(this.from) : from !== this.from) return false;
     }
-    return !this.ns || this.nsMatches(el);
+    return !this.ns || this.#nsMatches(el);
   }
 
-  private nsMatches(el: XmlElement): boolean {
+  #nsMatches(el: XmlElement): boolean {
     const norm = (ns: string | undefined) => (this.options.ignoreNamespaceFragment && ns ? ns.split('#')[0] : ns);
     const want = norm(this.ns ?? undefined);
     if (norm(el.getNS()) === want) return true;
@@ -48,27 +48,27 @@ export class StanzaHandler {
 
 /** Ordered handler list; a handler that throws is reported and kept (not silently dropped). */
 export class HandlerTable {
-  private handlers: StanzaHandler[] = [];
+  #handlers: StanzaHandler[] = [];
 
   add(h: StanzaHandler): StanzaHandler {
-    this.handlers.push(h);
+    this.#handlers.push(h);
     return h;
   }
 
   delete(h: StanzaHandler): void {
-    const i = this.handlers.indexOf(h);
-    if (i >= 0) this.handlers.splice(i, 1);
+    const i = this.#handlers.indexOf(h);
+    if (i >= 0) this.#handlers.splice(i, 1);
   }
 
   clear(): void {
-    this.handlers = [];
+    this.#handlers = [];
   }
 
   /** Runs every matching handler; returns how many matched. */
   dispatch(el: XmlElement, report: (error: unknown) => void): number {
     let matched = 0;
-    for (const h of [...this.handlers]) {
-      if (!this.handlers.includes(h) || !h.matches(el)) continue;
+    for (const h of [...this.#handlers]) {
+      if (!this.#handlers.includes(h) || !h.matches(el)) continue;
       matched++;
       let keep: boolean | undefined | void = true;
       try {

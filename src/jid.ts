@@ -12,11 +12,13 @@ export class JID {
   readonly resource: string;
 
   constructor(local: string, domain: string, resource = '') {
-    if (!domain) throw new JIDError('a JID needs a domain');
+    // checked after dropping the trailing dot: "user@." has no domain
+    const normalized = domain.toLowerCase().replace(/\.$/, '');
+    if (!normalized) throw new JIDError('a JID needs a domain');
     if (/[@/\s]/.test(domain)) throw new JIDError(`invalid domain "${domain}"`);
     if (/[@/"&'<>:\s]/.test(local)) throw new JIDError(`invalid local part "${local}" (escape it with escapeNode)`);
     this.local = local;
-    this.domain = domain.toLowerCase().replace(/\.$/, '');
+    this.domain = normalized;
     this.resource = resource;
   }
 

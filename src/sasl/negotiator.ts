@@ -20,27 +20,32 @@ const MAX_CHALLENGE = 64 * 1024;
 const MAX_ATTEMPTS = 4;
 
 export class SaslNegotiator {
-  private candidates: SASLMechanism[] = [];
-  private current: SASLMechanism | undefined;
-  private attempts = 0;
-  private done = false;
+  #candidates: SASLMechanism[] = [];
+  #current: SASLMechanism | undefined;
+  #attempts = 0;
+  #done = false;
   /** True between sending `<auth/>` and the server's outcome: only then is there an exchange to `<abort/>`. */
-  private exchanging = false;
-  private queue: Promise<void> = Promise.resolve();
+  #exchanging = false;
+  #queue: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly registry: MechanismRegistry,
-    private readonly ctx: SaslContext,
-    private readonly send: (el: XmlElement) => void,
-    private readonly finish: (outcome: SaslOutcome) => void,
-  ) {}
+  readonly #registry: MechanismRegistry;
+  readonly #ctx: SaslContext;
+  readonly #send: (el: XmlElement) => void;
+  readonly #finish: (outcome: SaslOutcome) => void;
+
+  constructor(registry: MechanismRegistry, ctx: SaslContext, send: (el: XmlElement) => void, finish: (outcome: SaslOutcome) => void) {
+    this.#registry = registry;
+    this.#ctx = ctx;
+    this.#send = send;
+    this.#finish = finish;
+  }
 
   /** Starts with the names the server offered in `<mechanisms/>`. */
   start(offered: string[]): void {
-    this.candidates = this.registry.select(offered, this.ctx);
-    if (this.candidates.length === 0) {
-      const allowed = this.registry.allowed() ?? new Set(this.registry.names());
-      return this.end({
+    this.#candidates = this.#registry.select(offered, this.#ctx);
+    if (this.#candidates.length === 0) {
+      const allowed = this.#registry.allowed() ?? new Set(this.#registry.names());
+      return this.#end({
         ok: false,
         status: 'CONNFAIL',
         condition: 'no-auth-mech',
@@ -48,69 +53,69 @@ export class SaslNegotiator {
         hangUp: false,
       });
     }
-    this.step(() => this.next());
+    this.#step(() => this.next());
   }
 
   /** Feeds a top-level element; returns true when it belonged to SASL. */
   receive(el: XmlElement): boolean {
-    if (el.getNS() !== NS_SASL || this.done) return false;
+    if (el.getNS() !== NS_SASL || this.#done) return false;
     const name = el.localName;
-    if (name === 'challenge') this.step(() => this.onChallenge(el));
-    else if (name === 'success') this.step(() => this.onSuccess(el));
-    else if (name === 'failure') this.step(() => this.onFailure(el));
+    if (name === 'challenge') this.#step(() => this.onChallenge(el));
+    else if (name === 'success') this.#step(() => this.onSuccess(el));
+    else if (name === 'failure') this.#step(() => this.onFailure(el));
     else return false;
     return true;
   }
 
   /** Stops without reporting (the connection went away). */
   cancel(): void {
-    this.done = true;
+    this.#done = true;
   }
 
-  private step(fn: () => Promise<void> | void): void {
+  #step(fn: () => Promise<void> | void): void {
     // Steps queued before the outcome must not run after it (e.g. a <failure/> queued behind a broken challenge
     // would otherwise still run onFailure and the next mechanism's onStart/clientChallenge).
-    this.queue = this.queue.then(() => (this.done ? undefined : fn())).catch((e: unknown) => this.broken(e));
+    this.#queue = this.#queue.then(() => (this.#done ? undefined : fn())).catch((e: unknown) => this.#broken(e));
   }
 
   private async next(): Promise<void> {
-    const mech = this.candidates.shift();
-    this.attempts++;
-    if (!mech || this.attempts > MAX_ATTEMPTS) return;
-    this.current = mech;
-    mech.onStart(this.ctx);
+    const mech = this.#candidates.shift();
+    this.#attempts++;
+    if (!mech || this.#attempts > MAX_ATTEMPTS) return;
+    this.#current = mech;
+    mech.onStart(this.#ctx);
     const auth = new XmlElement('auth', { xmlns: NS_SASL, mechanism: mech.name });
     if (mech.isClientFirst) {
-      const initial = await mech.clientChallenge(this.ctx);
-      if (this.done) return;
+      const initial = await mech.clientChallenge(this.#ctx);
+      if (this.#done) return;
       if (initial !== null) auth.append(encodeResponse(initial));
     }
-    this.exchanging = true;
-    this.send(auth);
+    this.#exchanging = true;
+    this.#send(auth);
   }
 
   private async onChallenge(el: XmlElement): Promise<void> {
-    const mech = this.expectCurrent();
+    const mech = this.#expectCurrent();
     const data = decodePayload(el);
-    const answer = await mech.onChallenge(this.ctx, data ?? new Uint8Array(0));
-    if (this.done) return;
+    const answer = await mech.onChallenge(this.#ctx, data ?? new Uint8Array(0));
+    if (this.#done) return;
     const response = new XmlElement('response', { xmlns: NS_SASL });
     if (answer !== null) {
       const encoded = encodeResponse(answer);
       if (encoded !== '=') response.append(encoded);
     }
-    this.send(response);
+    this.#send(response);
   }
 
   private async onSuccess(el: XmlElement): Promise<void> {
-    const mech = this.expectCurrent();
-    this.exchanging = false;
+    const mech = this.#expectCurrent();
+    this.#exchanging = false;
     let data: Uint8Array | null;
     try {
       data = decodePayload(el);
-      await mech.onSuccess(this.ctx, data);
+      await mech.onSuccess(this.#ctx, data);
     } catch (e) {
-      return this.end({
+      return this.#end({
         ok: false,
         status: 'AUTHFAIL',
         condition: 'mutual-auth-failed',
@@ -118,18 +123,18 @@ export class SaslNegotiator {
         hangUp: true,
       });
     }
-    this.end({ ok: true, mechanism: mech.name });
+    this.#end({ ok: true, mechanism: mech.name });
   }
 
   private async onFailure(el: XmlElement): Promise<void> {
-    const mech = this.expectCurrent();
-    this.exchanging = false;
+    const mech = this.#expectCurrent();
+    this.#exchanging = false;
     const condition = el.getChildren().find((c) => c.localName !== 'text')?.localName ?? 'not-authorized';
     const serverText = el.getChildText('text');
-    mech.onFailure(this.ctx, condition);
+    mech.onFailure(this.#ctx, condition);
     const mayContinue = !mech.sendsSecret || RETRYABLE.has(condition);
-    if (mayContinue && this.candidates.length > 0 && this.attempts < MAX_ATTEMPTS) return this.next();
-    this.end({
+    if (mayContinue && this.#candidates.length > 0 && this.#attempts < MAX_ATTEMPTS) return this.next();
+    this.#end({
       ok: false,
       status: 'AUTHFAIL',
       condition,
@@ -138,29 +143,29 @@ export class SaslNegotiator {
     });
   }
 
-  private expectCurrent(): SASLMechanism {
-    if (!this.current) throw new SaslError('sasl-unexpected', 'SASL answer before any <auth/>');
-    return this.current;
+  #expectCurrent(): SASLMechanism {
+    if (!this.#current) throw new SaslError('sasl-unexpected', 'SASL answer before any <auth/>');
+    return this.#current;
   }
 
   /** A mechanism or a payload failed on our side: abort the exchange and fail without fallback. */
-  private broken(e: unknown): void {
-    if (this.done) return;
+  #broken(e: unknown): void {
+    if (this.#done) return;
     const err = e instanceof SaslError ? e : undefined;
-    if (this.exchanging) this.send(new XmlElement('abort', { xmlns: NS_SASL }));
-    this.end({
+    if (this.#exchanging) this.#send(new XmlElement('abort', { xmlns: NS_SASL }));
+    this.#end({
       ok: false,
       status: 'AUTHFAIL',
       condition: err?.condition ?? 'mechanism-error',
-      text: `${this.current?.name ?? 'SASL'}: ${(e as Error)?.message ?? String(e)}`,
+      text: `${this.#current?.name ?? 'SASL'}: ${(e as Error)?.message ?? String(e)}`,
       hangUp: true,
     });
   }
 
-  private end(outcome: SaslOutcome): void {
-    if (this.done) return;
-    this.done = true;
-    this.finish(outcome);
+  #end(outcome: SaslOutcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#finish(outcome);
   }
 }
 

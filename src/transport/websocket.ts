@@ -10,40 +10,43 @@ export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket';
   readonly secure: boolean;
-  private socket: WebSocket | undefined;
-  private readonly parser: XmlParser;
-  private domain = '';
-  private streamOpen = false;
-  private closing = false;
-  private done = false;
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #socket: WebSocket | undefined;
+  readonly #parser: XmlParser;
+  #domain = '';
+  #streamOpen = false;
+  #closing = false;
+  #done = false;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   static handles(service: string): boolean {
     return /^wss?:\/\//i.test(service);
   }
 
-  constructor(
-    private readonly service: string,
-    private readonly sink: TransportSink,
-    private readonly options: TransportOptions,
-  ) {
+  readonly #service: string;
+  readonly #sink: TransportSink;
+  readonly #options: TransportOptions;
+
+  constructor(service: string, sink: TransportSink, options: TransportOptions) {
+    this.#service = service;
+    this.#sink = sink;
+    this.#options = options;
     this.secure = isSecureService(service, ['wss:']);
-    this.parser = options.parser(
+    this.#parser = options.parser(
       {
         onStreamStart: () => {},
         onStreamEnd: () => {},
-        onElement: (el) => this.onElement(el),
-        onError: (err) => this.finish({ kind: 'error', condition: err.condition, text: err.message }),
+        onElement: (el) => this.#onElement(el),
+        onError: (err) => this.#finish({ kind: 'error', condition: err.condition, text: err.message }),
       },
       { fragment: true, maxStanzaSize: options.maxStanzaSize },
     );
   }
 
   open(domain: string): void {
-    this.domain = domain;
-    const WS = this.options.WebSocket ?? (globalThis as { WebSocket?: TransportOptions['WebSocket'] }).WebSocket;
+    this.#domain = domain;
+    const WS = this.#options.WebSocket ?? (globalThis as { WebSocket?: TransportOptions['WebSocket'] }).WebSocket;
     if (!WS) {
-      return this.finish({
+      return this.#finish({
         kind: 'error',
         condition: 'no-websocket',
         text: 'no WebSocket implementation here: pass options.WebSocket (in Node 20, the "ws" package)',
@@ -51,105 +54,105 @@ export class WebSocketTransport implements Transport {
     }
     let socket: WebSocket;
     try {
-      socket = new WS(this.service, 'xmpp');
+      socket = new WS(this.#service, 'xmpp');
     } catch (e) {
-      return this.finish({ kind: 'error', condition: 'improper-addressing', text: `invalid WebSocket URL "${this.service}": ${(e as Error).message}` });
+      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `invalid WebSocket URL "${this.#service}": ${(e as Error).message}` });
     }
-    this.socket = socket;
+    this.#socket = socket;
     socket.onopen = () => {
       if (socket.protocol !== 'xmpp') {
         socket.close();
-        return this.finish({ kind: 'error', condition: 'remote-connection-failed', text: 'the server did not accept the "xmpp" WebSocket subprotocol' });
+        return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: 'the server did not accept the "xmpp" WebSocket subprotocol' });
       }
-      this.sendOpen();
+      this.#sendOpen();
     };
-    socket.onmessage = (event: MessageEvent) => this.onFrame(event.data);
+    socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
     socket.onerror = () => {}; // the close event that follows says what happened
-    socket.onclose = (event: CloseEvent) => this.onSocketClose(event);
+    socket.onclose = (event: CloseEvent) => this.#onSocketClose(event);
   }
 
   restart(): void {
-    this.sendOpen();
+    this.#sendOpen();
   }
 
   send(element: XmlElement): void {
-    this.write(element.toString());
+    this.#write(element.toString());
   }
 
   close(last?: XmlElement): void {
-    if (this.done) return;
-    if (!this.socket || this.socket.readyState !== 1 /* OPEN */) return this.abort('', 'closed before the stream opened');
+    if (this.#done) return;
+    if (!this.#socket || this.#socket.readyState !== 1 /* OPEN */) return this.abort('', 'closed before the stream opened');
     if (last) this.send(last);
-    this.closing = true;
-    this.write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
-    this.closeTimer = setTimeout(() => this.abort('', 'the server did not answer our close in time'), this.options.closeTimeout);
+    this.#closing = true;
+    this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
+    this.#closeTimer = setTimeout(() => this.abort('', 'the server did not answer our close in time'), this.#options.closeTimeout);
   }
 
   abort(condition: string, text: string): void {
-    this.finish({ kind: 'closed', condition, text });
+    this.#finish({ kind: 'closed', condition, text });
   }
 
-  private sendOpen(): void {
-    this.write(new XmlElement('open', { xmlns: NS_FRAMING, to: this.domain, version: '1.0', 'xml:lang': this.options.lang }).toString());
+  #sendOpen(): void {
+    this.#write(new XmlElement('open', { xmlns: NS_FRAMING, to: this.#domain, version: '1.0', 'xml:lang': this.#options.lang }).toString());
   }
 
-  private write(data: string): void {
-    if (this.done || !this.socket || this.socket.readyState !== 1) return;
-    this.socket.send(data);
+  #write(data: string): void {
+    if (this.#done || !this.#socket || this.#socket.readyState !== 1) return;
+    this.#socket.send(data);
   }
 
-  private onFrame(data: unknown): void {
-    if (this.done) return;
+  #onFrame(data: unknown): void {
+    if (this.#done) return;
     if (typeof data !== 'string') {
-      return this.finish({ kind: 'error', condition: 'bad-format', text: 'binary WebSocket frame (RFC 7395 requires text frames)' });
+      return this.#finish({ kind: 'error', condition: 'bad-format', text: 'binary WebSocket frame (RFC 7395 requires text frames)' });
     }
-    this.sink.rawInput(data);
-    this.parser.write(data);
-    if (!this.done && !this.parser.idle) {
-      this.finish({ kind: 'error', condition: 'bad-format', text: 'a WebSocket frame did not hold one complete XML element' });
+    this.#sink.rawInput(data);
+    this.#parser.write(data);
+    if (!this.#done && !this.#parser.idle) {
+      this.#finish({ kind: 'error', condition: 'bad-format', text: 'a WebSocket frame did not hold one complete XML element' });
     }
   }
 
-  private onElement(el: XmlElement): void {
+  #onElement(el: XmlElement): void {
     if (el.is('open', NS_FRAMING)) {
       if (el.attrs.version !== '1.0') {
-        return this.finish({ kind: 'error', condition: 'unsupported-version', text: `server stream version "${el.attrs.version ?? ''}"` });
+        return this.#finish({ kind: 'error', condition: 'unsupported-version', text: `server stream version "${el.attrs.version ?? ''}"` });
       }
-      this.streamOpen = true;
-      return this.sink.streamOpened(el.attrs);
+      this.#streamOpen = true;
+      return this.#sink.streamOpened(el.attrs);
     }
     if (el.is('close', NS_FRAMING)) {
       const uri = el.attrs['see-other-uri'];
-      if (uri) return this.finish({ kind: 'redirect', condition: 'see-other-uri', text: `the server redirects to ${uri}`, uri });
-      if (!this.closing) this.write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
-      return this.finish(
-        this.closing ? { kind: 'closed', condition: '', text: 'disconnected' } : { kind: 'closed', condition: 'server-closed', text: 'the server closed the stream' },
+      if (uri) return this.#finish({ kind: 'redirect', condition: 'see-other-uri', text: `the server redirects to ${uri}`, uri });
+      if (!this.#closing) this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
+      return this.#finish(
+        this.#closing ? { kind: 'closed', condition: '', text: 'disconnected' } : { kind: 'closed', condition: 'server-closed', text: 'the server closed the stream' },
       );
     }
-    if (!this.streamOpen) {
-      return this.finish({ kind: 'error', condition: 'bad-format', text: `expected the server's <open/>, got <${el.name}>` });
+    if (!this.#streamOpen) {
+      return this.#finish({ kind: 'error', condition: 'bad-format', text: `expected the server's <open/>, got <${el.name}>` });
     }
-    this.sink.element(el);
+    this.#sink.element(el);
   }
 
-  private onSocketClose(event: CloseEvent): void {
-    if (this.done) return;
-    if (this.closing) return this.finish({ kind: 'closed', condition: '', text: 'disconnected' });
-    if (!this.streamOpen) {
-      return this.finish({
+  #onSocketClose(event: CloseEvent): void {
+    if (this.#done) return;
+    if (this.#closing) return this.#finish({ kind: 'closed', condition: '', text: 'disconnected' });
+    if (!this.#streamOpen) {
+      return this.#finish({
         kind: 'error',
         condition: 'remote-connection-failed',
-        text: `could not open an XMPP WebSocket to ${this.service} (code ${event.code}): server down, wrong URL, TLS or origin refused`,
+        text: `could not open an XMPP WebSocket to ${this.#service} (code ${event.code}): server down, wrong URL, TLS or origin refused`,
       });
     }
-    this.finish({ kind: 'closed', condition: 'connection-lost', text: `the WebSocket closed without a stream close (code ${event.code})` });
+    this.#finish({ kind: 'closed', condition: 'connection-lost', text: `the WebSocket closed without a stream close (code ${event.code})` });
   }
 
-  private finish(end: TransportEnd): void {
-    if (this.done) return;
-    this.done = true;
-    clearTimeout(this.closeTimer);
-    const socket = this.socket;
+  #finish(end: TransportEnd): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#closeTimer);
+    const socket = this.#socket;
     if (socket) {
       socket.onmessage = null;
       socket.onclose = null;
@@ -161,6 +164,6 @@ export class WebSocketTransport implements Transport {
         }
       }
     }
-    this.sink.ended(end);
+    this.#sink.ended(end);
   }
 }

@@ -40,8 +40,10 @@ export class XmlElement {
     return i < 0 ? '' : this.name.slice(0, i);
   }
 
+  /** The attribute's value, or `undefined` when the element has no such attribute. */
   getAttribute(name: string): string | undefined {
-    return this.attrs[name];
+    // own properties only: getAttribute('constructor') must not return Object.prototype.constructor
+    return Object.hasOwn(this.attrs, name) ? this.attrs[name] : undefined;
   }
 
   /** Sets (or with `undefined`/`null` removes) attributes; values are checked for characters XML cannot carry. */
@@ -49,7 +51,10 @@ export class XmlElement {
     for (const key in attrs) {
       const v = attrs[key];
       if (v === undefined || v === null) delete this.attrs[key];
-      else this.attrs[key] = assertXmlChars(String(v));
+      else if (key === '__proto__') {
+        // a plain assignment would set the prototype instead of an attribute
+        Object.defineProperty(this.attrs, key, { value: assertXmlChars(String(v)), enumerable: true, writable: true, configurable: true });
+      } else this.attrs[key] = assertXmlChars(String(v));
     }
     return this;
   }

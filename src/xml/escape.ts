@@ -19,19 +19,30 @@ export function assertXmlChars(value: string): string {
   return value;
 }
 
-const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const TEXT_RE = /[&<>]/g;
-const TEXT_TEST = /[&<>]/;
-const ATTR_RE = /[&<>"']/g;
-const ATTR_TEST = /[&<>"']/;
+// Literal CR (and in attributes tab and LF) would not survive parsing: XML reads line ends as LF and
+// normalizes attribute whitespace to spaces, so these go out as character references.
+const TEXT_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+};
+const TEXT_RE = /[&<>\r]/g;
+const TEXT_TEST = /[&<>\r]/;
+const ATTR_RE = /[&<>"'\t\n\r]/g;
+const ATTR_TEST = /[&<>"'\t\n\r]/;
 const replaceEscape = (c: string): string => TEXT_ESCAPES[c] as string;
 
-/** Escapes `&`, `<` and `>` for element text. */
+/** Escapes `&`, `<`, `>` (and CR, as `&#13;`) for element text. */
 export function escapeText(value: string): string {
   return TEXT_TEST.test(value) ? value.replace(TEXT_RE, replaceEscape) : value;
 }
 
-/** Escapes `&`, `<`, `>`, `"` and `'` for attribute values. */
+/** Escapes `&`, `<`, `>`, `"`, `'` (and tab, LF, CR as character references) for attribute values. */
 export function escapeAttr(value: string): string {
   return ATTR_TEST.test(value) ? value.replace(ATTR_RE, replaceEscape) : value;
 }

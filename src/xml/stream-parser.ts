@@ -15,185 +15,196 @@ import {
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
+const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+const TRAILING_SPACE = /[ \t\r\n]+$/;
+const DECLARATIONS = ['<![CDATA[', '<!DOCTYPE', '<!--', '<!ENTITY'];
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** A signal used internally to unwind on the first error. */
 class Stop extends Error {}
 
 class StreamParser implements XmlParser {
-  private buf = '';
-  private pos = 0;
-  private stack: XmlElement[] = [];
-  private root: XmlElement | undefined;
-  private rootDecls: [string, string][] = [];
-  private stanzaSize = 0;
-  private failed = false;
-  private ended = false;
-  private carry = '';
-  private decoder: TextDecoder | undefined;
-  private generation = 0;
-  private readonly max: number;
-  private readonly fragment: boolean;
+  #buf = '';
+  #pos = 0;
+  #stack: XmlElement[] = [];
+  #root: XmlElement | undefined;
+  #rootDecls: [string, string][] = [];
+  #stanzaSize = 0;
+  #failed = false;
+  #ended = false;
+  #carry = '';
+  #decoder: TextDecoder | undefined;
+  #generation = 0;
+  readonly #max: number;
+  readonly #fragment: boolean;
 
-  constructor(
-    private readonly handler: XmlParserHandler,
-    options: XmlParserOptions = {},
-  ) {
-    this.max = options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE;
-    this.fragment = options.fragment ?? false;
+  readonly #handler: XmlParserHandler;
+
+  constructor(handler: XmlParserHandler, options: XmlParserOptions = {}) {
+    this.#handler = handler;
+    this.#max = options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE;
+    this.#fragment = options.fragment ?? false;
   }
 
   get idle(): boolean {
-    return this.stack.length === (this.root ? 1 : 0) && WHITESPACE_ONLY.test(this.buf.slice(this.pos));
+    // after the stream ended the stack is empty too: nothing is partly read then either
+    return !this.#inStanza() && WHITESPACE_ONLY.test(this.#buf.slice(this.#pos));
   }
 
   reset(): void {
-    this.buf = '';
-    this.pos = 0;
-    this.stack = [];
-    this.root = undefined;
-    this.rootDecls = [];
-    this.stanzaSize = 0;
-    this.failed = false;
-    this.ended = false;
-    this.carry = '';
-    this.decoder = undefined;
-    this.generation++;
+    this.#buf = '';
+    this.#pos = 0;
+    this.#stack = [];
+    this.#root = undefined;
+    this.#rootDecls = [];
+    this.#stanzaSize = 0;
+    this.#failed = false;
+    this.#ended = false;
+    this.#carry = '';
+    this.#decoder = undefined;
+    this.#generation++;
   }
 
   write(chunk: string | Uint8Array): void {
-    if (this.failed) return;
+    if (this.#failed) return;
     try {
       let text: string;
       if (typeof chunk === 'string') text = chunk;
       else {
-        this.decoder ??= new TextDecoder('utf-8', { fatal: true });
+        this.#decoder ??= new TextDecoder('utf-8', { fatal: true });
         try {
-          text = this.decoder.decode(chunk, { stream: true });
+          text = this.#decoder.decode(chunk, { stream: true });
         } catch {
-          this.fail('bad-format', 'input is not valid UTF-8');
+          this.#fail('bad-format', 'input is not valid UTF-8');
         }
       }
-      text = this.carry + text;
-      this.carry = '';
+      text = this.#carry + text;
+      this.#carry = '';
       // hold back a trailing high surrogate: its pair may come in the next chunk
       const last = text.charCodeAt(text.length - 1);
       if (last >= 0xd800 && last <= 0xdbff) {
-        this.carry = text.slice(-1);
+        this.#carry = text.slice(-1);
         text = text.slice(0, -1);
       }
+      // what precedes a forbidden character is still read: the events must not depend on the chunking
       const bad = FORBIDDEN_CHAR.exec(text);
-      if (bad) this.fail('bad-format', `character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
-      this.buf = this.pos > 0 ? this.buf.slice(this.pos) + text : this.buf + text;
-      this.pos = 0;
-      this.parse();
+      const gen = this.#generation;
+      if (bad) text = text.slice(0, bad.index);
+      this.#buf = this.#pos > 0 ? this.#buf.slice(this.#pos) + text : this.#buf + text;
+      this.#pos = 0;
+      this.#parse();
+      if (bad && gen === this.#generation) {
+        this.#fail('bad-format', `character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
+      }
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
     }
   }
 
-  private fail(condition: XmlErrorCondition, message: string): never {
-    this.failed = true;
-    this.buf = '';
-    this.pos = 0;
-    this.handler.onError(new XmlParseError(condition, message));
+  #fail(condition: XmlErrorCondition, message: string): never {
+    this.#failed = true;
+    this.#buf = '';
+    this.#pos = 0;
+    this.#handler.onError(new XmlParseError(condition, message));
     throw new Stop();
   }
 
-  private parse(): void {
-    const gen = this.generation;
-    const buf = this.buf;
-    let pos = this.pos;
-    while (pos < buf.length && gen === this.generation && !this.failed) {
+  #parse(): void {
+    const gen = this.#generation;
+    const buf = this.#buf;
+    let pos = this.#pos;
+    while (pos < buf.length && gen === this.#generation && !this.#failed) {
       const lt = buf.indexOf('<', pos);
       const textEnd = lt < 0 ? buf.length : lt;
       if (textEnd > pos) {
         if (lt < 0) {
           // text without its end yet: consume only when it cannot hold a split entity
           const pending = buf.length - pos;
-          if (this.inStanza() && this.stanzaSize + pending > this.max) this.tooBig();
-          if (this.atTopLevel()) {
-            if (!WHITESPACE_ONLY.test(buf.slice(pos))) this.fail('bad-format', 'text outside of any element');
+          if (this.#inStanza() && this.#stanzaSize + pending > this.#max) this.#tooBig();
+          if (this.#atTopLevel()) {
+            if (!WHITESPACE_ONLY.test(buf.slice(pos))) this.#fail('bad-format', 'text outside of any element');
             pos = buf.length;
           }
           break;
         }
-        this.text(buf.slice(pos, textEnd));
-        this.count(textEnd - pos);
+        this.#text(buf.slice(pos, textEnd));
+        this.#count(textEnd - pos);
         pos = textEnd;
       }
-      const next = this.markup(buf, pos);
+      const next = this.#markup(buf, pos);
       if (next < 0) break; // incomplete token: wait for more input
       pos = next;
     }
-    if (gen === this.generation) {
-      this.pos = pos;
-      if ((this.inStanza() ? this.stanzaSize : 0) + (buf.length - pos) > this.max) this.tooBig();
+    if (gen === this.#generation) {
+      this.#pos = pos;
+      if ((this.#inStanza() ? this.#stanzaSize : 0) + (buf.length - pos) > this.#max) this.#tooBig();
     }
   }
 
-  private inStanza(): boolean {
-    return this.stack.length > (this.root ? 1 : 0);
+  #inStanza(): boolean {
+    return this.#stack.length > (this.#root ? 1 : 0);
   }
 
-  private atTopLevel(): boolean {
-    return !this.inStanza();
+  #atTopLevel(): boolean {
+    return !this.#inStanza();
   }
 
-  private tooBig(): never {
-    this.fail('policy-violation', `stanza larger than the limit of ${this.max} characters`);
+  #tooBig(): never {
+    this.#fail('policy-violation', `stanza larger than the limit of ${this.#max} characters`);
   }
 
-  private count(n: number): void {
-    if (this.inStanza()) {
-      this.stanzaSize += n;
-      if (this.stanzaSize > this.max) this.tooBig();
+  #count(n: number): void {
+    if (this.#inStanza()) {
+      this.#stanzaSize += n;
+      if (this.#stanzaSize > this.#max) this.#tooBig();
     }
   }
 
-  private text(raw: string): void {
-    if (this.atTopLevel()) {
-      if (!WHITESPACE_ONLY.test(raw)) this.fail('bad-format', 'text outside of any element');
+  #text(raw: string): void {
+    if (this.#atTopLevel()) {
+      if (!WHITESPACE_ONLY.test(raw)) this.#fail('bad-format', 'text outside of any element');
       return; // whitespace keepalives between stanzas
     }
-    const top = this.stack[this.stack.length - 1] as XmlElement;
-    top.children.push(raw.indexOf('&') < 0 ? raw : this.decode(raw));
+    const top = this.#stack[this.#stack.length - 1] as XmlElement;
+    const text = normalizeNewlines(raw);
+    top.children.push(text.indexOf('&') < 0 ? text : this.#decode(text));
   }
 
   /** Parses one markup token at `pos`; returns the position after it, or -1 when it is incomplete. */
-  private markup(buf: string, pos: number): number {
+  #markup(buf: string, pos: number): number {
     const c = buf.charCodeAt(pos + 1);
     if (Number.isNaN(c)) return -1;
     if (c === 47 /* / */) {
       const gt = buf.indexOf('>', pos);
       if (gt < 0) return -1;
-      this.count(gt + 1 - pos);
-      this.closeTag(buf.slice(pos + 2, gt).trimEnd());
+      this.#count(gt + 1 - pos);
+      this.#closeTag(buf.slice(pos + 2, gt).replace(TRAILING_SPACE, ''));
       return gt + 1;
     }
     if (c === 63 /* ? */) {
       const end = buf.indexOf('?>', pos);
       if (end < 0) return -1;
       const target = /^<\?([^\s?]*)/.exec(buf.slice(pos, end))?.[1];
-      if (target !== 'xml' || this.stack.length > 0) this.fail('restricted-xml', 'processing instructions are not allowed in XMPP');
+      if (target !== 'xml' || this.#stack.length > 0) this.#fail('restricted-xml', 'processing instructions are not allowed in XMPP');
       return end + 2;
     }
     if (c === 33 /* ! */) {
       if (buf.length - pos < 9) {
         const head = buf.slice(pos);
-        if ('<![CDATA['.startsWith(head) || '<!DOCTYPE'.startsWith(head) || '<!--'.startsWith(head)) return -1;
+        // wait for enough of the keyword: the verdict must not depend on where the chunk was split
+        if (DECLARATIONS.some((kw) => kw.length > head.length && kw.startsWith(head))) return -1;
       }
-      if (buf.startsWith('<!--', pos)) this.fail('restricted-xml', 'comments are not allowed in XMPP');
-      if (buf.startsWith('<!DOCTYPE', pos)) this.fail('restricted-xml', 'document type declarations are not allowed in XMPP');
+      if (buf.startsWith('<!--', pos)) this.#fail('restricted-xml', 'comments are not allowed in XMPP');
+      if (buf.startsWith('<!DOCTYPE', pos)) this.#fail('restricted-xml', 'document type declarations are not allowed in XMPP');
       if (buf.startsWith('<![CDATA[', pos)) {
-        if (this.atTopLevel()) this.fail('bad-format', 'CDATA outside of any element');
+        if (this.#atTopLevel()) this.#fail('bad-format', 'CDATA outside of any element');
         const end = buf.indexOf(']]>', pos + 9);
         if (end < 0) return -1;
-        (this.stack[this.stack.length - 1] as XmlElement).children.push(buf.slice(pos + 9, end));
-        this.count(end + 3 - pos);
+        (this.#stack[this.#stack.length - 1] as XmlElement).children.push(normalizeNewlines(buf.slice(pos + 9, end)));
+        this.#count(end + 3 - pos);
         return end + 3;
       }
-      this.fail(buf.startsWith('<!ENTITY', pos) ? 'restricted-xml' : 'bad-format', 'markup declarations are not allowed in XMPP');
+      this.#fail(buf.startsWith('<!ENTITY', pos) ? 'restricted-xml' : 'bad-format', 'markup declarations are not allowed in XMPP');
     }
     // start tag: find its end, skipping quoted attribute values (which may hold '>')
     let i = pos + 1;
@@ -203,140 +214,148 @@ class StreamParser implements XmlParser {
       if (ch === 62 /* > */) break;
       if (ch === 34 || ch === 39) {
         const q = buf.indexOf(ch === 34 ? '"' : "'", i + 1);
+        // "<" cannot be in a value: an unterminated one is refused now, not once the limit is reached
+        const lt = q < 0 ? buf.indexOf('<', i + 1) : buf.lastIndexOf('<', q);
+        if (lt > i) this.#fail('bad-format', '"<" in attribute value');
         if (q < 0) return -1;
         i = q + 1;
-      } else if (ch === 60 /* < */) this.fail('bad-format', 'unexpected "<" inside a tag');
+      } else if (ch === 60 /* < */) this.#fail('bad-format', 'unexpected "<" inside a tag');
       else i++;
     }
-    if (!this.inStanza()) this.stanzaSize = 0;
-    const startsStanza = this.fragment || this.root !== undefined;
-    if (startsStanza && !this.inStanza()) {
-      this.stanzaSize = i + 1 - pos;
-      if (this.stanzaSize > this.max) this.tooBig();
-    } else this.count(i + 1 - pos);
+    if (!this.#inStanza()) this.#stanzaSize = 0;
+    const startsStanza = this.#fragment || this.#root !== undefined;
+    if (startsStanza && !this.#inStanza()) {
+      this.#stanzaSize = i + 1 - pos;
+      if (this.#stanzaSize > this.#max) this.#tooBig();
+    } else this.#count(i + 1 - pos);
     const selfClosing = buf.charCodeAt(i - 1) === 47;
-    this.openTag(buf.slice(pos + 1, selfClosing ? i - 1 : i), selfClosing);
+    this.#openTag(buf.slice(pos + 1, selfClosing ? i - 1 : i), selfClosing);
     return i + 1;
   }
 
-  private openTag(tag: string, selfClosing: boolean): void {
-    if (this.ended) this.fail('bad-format', 'content after the end of the stream');
+  #openTag(tag: string, selfClosing: boolean): void {
+    if (this.#ended) this.#fail('bad-format', 'content after the end of the stream');
     let n = 0;
     while (n < tag.length && !isSpace(tag.charCodeAt(n))) n++;
     const name = tag.slice(0, n);
-    if (!NAME.test(name)) this.fail('bad-format', `invalid element name "${name}"`);
+    if (!NAME.test(name)) this.#fail('bad-format', `invalid element name "${name}"`);
     const attrs: Record<string, string> = {};
     let i = n;
     while (i < tag.length) {
       const start = i;
       while (i < tag.length && isSpace(tag.charCodeAt(i))) i++;
       if (i >= tag.length) break;
-      if (i === start) this.fail('bad-format', `missing whitespace between attributes in <${name}>`);
+      if (i === start) this.#fail('bad-format', `missing whitespace between attributes in <${name}>`);
       const eq = tag.indexOf('=', i);
-      if (eq < 0) this.fail('bad-format', `attribute without value in <${name}>`);
-      const key = tag.slice(i, eq).trimEnd();
-      if (!NAME.test(key)) this.fail('bad-format', `invalid attribute name "${key}" in <${name}>`);
+      if (eq < 0) this.#fail('bad-format', `attribute without value in <${name}>`);
+      const key = tag.slice(i, eq).replace(TRAILING_SPACE, '');
+      if (!NAME.test(key)) this.#fail('bad-format', `invalid attribute name "${key}" in <${name}>`);
       i = eq + 1;
       while (i < tag.length && isSpace(tag.charCodeAt(i))) i++;
       const q = tag[i];
-      if (q !== '"' && q !== "'") this.fail('bad-format', `unquoted attribute value in <${name}>`);
+      if (q !== '"' && q !== "'") this.#fail('bad-format', `unquoted attribute value in <${name}>`);
       const close = tag.indexOf(q, i + 1);
-      if (close < 0) this.fail('bad-format', `unterminated attribute value in <${name}>`);
+      if (close < 0) this.#fail('bad-format', `unterminated attribute value in <${name}>`);
       const raw = tag.slice(i + 1, close);
-      if (raw.indexOf('<') >= 0) this.fail('bad-format', `"<" in attribute value in <${name}>`);
-      if (key in attrs) this.fail('bad-format', `duplicate attribute "${key}" in <${name}>`);
-      attrs[key] = this.attrValue(raw);
+      if (raw.indexOf('<') >= 0) this.#fail('bad-format', `"<" in attribute value in <${name}>`);
+      if (Object.hasOwn(attrs, key)) this.#fail('bad-format', `duplicate attribute "${key}" in <${name}>`);
+      setOwn(attrs, key, this.#attrValue(raw));
       i = close + 1;
     }
     const el = new XmlElement(name);
     el.attrs = attrs;
-    this.checkNamespaces(el);
-    if (!this.fragment && !this.root) {
-      this.root = el;
-      for (const key in attrs) if (key === 'xmlns' || key.startsWith('xmlns:')) this.rootDecls.push([key, attrs[key] as string]);
-      this.stack.push(el);
-      this.handler.onStreamStart(name, { ...attrs });
-      if (selfClosing) this.endStream();
+    this.#checkNamespaces(el);
+    if (!this.#fragment && !this.#root) {
+      this.#root = el;
+      for (const key in attrs) if (key === 'xmlns' || key.startsWith('xmlns:')) this.#rootDecls.push([key, attrs[key] as string]);
+      this.#stack.push(el);
+      this.#handler.onStreamStart(name, { ...attrs });
+      if (selfClosing) this.#endStream();
       return;
     }
-    const parent = this.stack[this.stack.length - 1];
-    const topLevel = parent === undefined || parent === this.root;
+    const parent = this.#stack[this.#stack.length - 1];
+    const topLevel = parent === undefined || parent === this.#root;
     if (!topLevel) {
       el.parent = parent;
       parent.children.push(el);
     }
     if (selfClosing) {
-      if (topLevel) this.emit(el);
-    } else this.stack.push(el);
+      if (topLevel) this.#emit(el);
+    } else this.#stack.push(el);
   }
 
-  private closeTag(name: string): void {
-    const top = this.stack[this.stack.length - 1];
-    if (!top) this.fail('bad-format', `unexpected closing tag </${name}>`);
-    if (top.name !== name) this.fail('bad-format', `closing tag </${name}> does not match <${top.name}>`);
-    this.stack.pop();
-    if (top === this.root) return this.endStream();
-    if (this.stack.length === 0 || this.stack[this.stack.length - 1] === this.root) this.emit(top);
+  #closeTag(name: string): void {
+    const top = this.#stack[this.#stack.length - 1];
+    if (!top) this.#fail('bad-format', `unexpected closing tag </${name}>`);
+    if (top.name !== name) this.#fail('bad-format', `closing tag </${name}> does not match <${top.name}>`);
+    this.#stack.pop();
+    if (top === this.#root) return this.#endStream();
+    if (this.#stack.length === 0 || this.#stack[this.#stack.length - 1] === this.#root) this.#emit(top);
   }
 
-  private endStream(): void {
-    this.stack = [];
-    this.ended = true;
-    this.handler.onStreamEnd();
+  #endStream(): void {
+    this.#stack = [];
+    this.#ended = true;
+    this.#handler.onStreamEnd();
   }
 
-  private emit(el: XmlElement): void {
+  #emit(el: XmlElement): void {
     // make the stanza self-contained: inherit the root's namespace declarations it does not override
-    for (const [key, value] of this.rootDecls) if (!(key in el.attrs)) el.attrs[key] = value;
-    this.stanzaSize = 0;
-    this.handler.onElement(el);
+    for (const [key, value] of this.#rootDecls) if (!Object.hasOwn(el.attrs, key)) el.attrs[key] = value;
+    this.#stanzaSize = 0;
+    this.#handler.onElement(el);
   }
 
-  private checkNamespaces(el: XmlElement): void {
+  #checkNamespaces(el: XmlElement): void {
     for (const key in el.attrs) {
       if (key.startsWith('xmlns:')) {
-        if (el.attrs[key] === '') this.fail('bad-format', `namespace prefix "${key.slice(6)}" declared empty`);
-        if (key === 'xmlns:xmlns') this.fail('bad-format', 'the "xmlns" prefix cannot be declared');
+        if (el.attrs[key] === '') this.#fail('bad-format', `namespace prefix "${key.slice(6)}" declared empty`);
+        if (key === 'xmlns:xmlns') this.#fail('bad-format', 'the "xmlns" prefix cannot be declared');
       } else if (key !== 'xmlns') {
         const colon = key.indexOf(':');
-        if (colon > 0) this.needPrefix(el, key.slice(0, colon), key);
+        if (colon > 0) this.#needPrefix(el, key.slice(0, colon), key);
       }
     }
     const prefix = el.prefix;
     if (prefix) {
-      if (prefix === 'xmlns') this.fail('bad-format', `element <${el.name}> uses the reserved "xmlns" prefix`);
-      this.needPrefix(el, prefix, el.name);
+      if (prefix === 'xmlns') this.#fail('bad-format', `element <${el.name}> uses the reserved "xmlns" prefix`);
+      this.#needPrefix(el, prefix, el.name);
     }
   }
 
-  private needPrefix(el: XmlElement, prefix: string, where: string): void {
+  #needPrefix(el: XmlElement, prefix: string, where: string): void {
     if (prefix === 'xml') return;
     const key = `xmlns:${prefix}`;
-    if (key in el.attrs) return;
-    for (let i = this.stack.length - 1; i >= 0; i--) if (key in (this.stack[i] as XmlElement).attrs) return;
-    this.fail('bad-format', `undeclared namespace prefix "${prefix}" in "${where}"`);
+    if (Object.hasOwn(el.attrs, key)) return;
+    for (let i = this.#stack.length - 1; i >= 0; i--) if (Object.hasOwn((this.#stack[i] as XmlElement).attrs, key)) return;
+    this.#fail('bad-format', `undeclared namespace prefix "${prefix}" in "${where}"`);
   }
 
-  private attrValue(raw: string): string {
+  #attrValue(raw: string): string {
     // attribute-value normalization (XML 1.0 §3.3.3): literal tab/CR/LF become spaces; char refs are kept
     const normalized = /[\t\r\n]/.test(raw) ? raw.replace(/\r\n|[\t\r\n]/g, ' ') : raw;
-    return normalized.indexOf('&') < 0 ? normalized : this.decode(normalized);
+    return normalized.indexOf('&') < 0 ? normalized : this.#decode(normalized);
   }
 
-  private decode(raw: string): string {
+  #decode(raw: string): string {
     let out = '';
     let last = 0;
     for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', last)) {
       const semi = raw.indexOf(';', amp);
-      if (semi < 0 || semi - amp > 12) this.fail('bad-format', 'unterminated entity reference');
+      if (semi < 0 || semi - amp > 12) this.#fail('bad-format', 'unterminated entity reference');
       const name = raw.slice(amp + 1, semi);
-      let value = ENTITIES[name];
+      // own properties only: "&constructor;" must not reach Object.prototype
+      let value = Object.hasOwn(ENTITIES, name) ? ENTITIES[name] : undefined;
       if (value === undefined) {
-        if (name[0] !== '#') this.fail('restricted-xml', `undeclared entity "&${name};"`);
+        if (name[0] !== '#') {
+          // a bare "&" is malformed; a well-formed reference to an entity XMPP cannot declare is restricted
+          if (!ENTITY_NAME.test(name)) this.#fail('bad-format', `"&" not starting an entity reference: "&${name};"`);
+          this.#fail('restricted-xml', `undeclared entity "&${name};"`);
+        }
         const hex = name[1] === 'x';
         const digits = name.slice(hex ? 2 : 1);
         const cp = /^[0-9a-fA-F]+$/.test(digits) && (hex || /^\d+$/.test(digits)) ? Number.parseInt(digits, hex ? 16 : 10) : Number.NaN;
-        if (!isXmlChar(cp)) this.fail('bad-format', `character reference "&${name};" is not an allowed character`);
+        if (!isXmlChar(cp)) this.#fail('bad-format', `character reference "&${name};" is not an allowed character`);
         value = String.fromCodePoint(cp);
       }
       out += raw.slice(last, amp) + value;
@@ -344,6 +363,17 @@ class StreamParser implements XmlParser {
     }
     return out + raw.slice(last);
   }
+}
+
+/** XML 1.0 §2.11: CRLF and lone CR read as LF (character references such as &#13; are kept). */
+function normalizeNewlines(text: string): string {
+  return text.indexOf('\r') < 0 ? text : text.replace(/\r\n?/g, '\n');
+}
+
+/** Sets an attribute as an own property, so names such as "__proto__" are plain attributes. */
+function setOwn(attrs: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(attrs, key, { value, enumerable: true, writable: true, configurable: true });
+  else attrs[key] = value;
 }
 
 function isSpace(c: number): boolean {

@@ -1,0 +1,345 @@
+// Client-certificate logins (SASL EXTERNAL, XEP-0178) against the real Prosody over HTTPS BOSH and WSS in Chromium:
+// both Prosody modules, the failure modes, fallback to SCRAM, XEP-0257 management, and a browser-owned certificate.
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright/test';
+import { buildExamples } from './support/build-examples.js';
+import { certHarness, httpsOrigin, launchWithNssHome, loadXep0257, withAutoSelectPolicy } from './support/cert-browser.js';
+import { certDir } from './support/cert-pki.js';
+import { e2eEnv } from './support/env.js';
+import { expect, type LoginResult, openHarness, test, uniq } from './support/fixtures.js';
+
+declare const h: {
+  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
+  say(key: string, to: string, body: string): void;
+  inbox(key: string, prefix: string, count?: number, timeout?: number): Promise<{ from: string; body: string }[]>;
+  disconnect(key: string): Promise<string[]>;
+};
+declare const conns: Record<string, import('../src/index.js').Connection & { statuses: string[] }>;
+declare const A: typeof import('../src/index.js');
+declare const X: typeof import('../src/xep-0257/index.js');
+
+const env = e2eEnv();
+const certs = env.certs.clients;
+const caName = (env.certs as { caName?: string }).caName ?? 'Antistrophe E2E Test CA';
+const BOSH = env.prosody.bosh.https;
+const WSS = env.prosody.websocket.wss;
+const ORIGIN = httpsOrigin(BOSH);
+const CONNFAIL = 2;
+const AUTHFAIL = 4;
+const NOT_ACCEPTED = /^EXTERNAL failed: the server did not accept a client certificate for this account/;
+
+/** Both carriers; BOSH is cross-origin here, so it sends the certificate with `credentials: 'include'`. */
+const TRANSPORTS = [
+  { name: 'BOSH', service: BOSH, options: { credentials: 'include' } },
+  { name: 'WSS', service: WSS, options: {} },
+] as const;
+
+/** A Playwright client-certificate option for one of the e2e certificates. */
+const presenting = (id: string) => {
+  const c = certs[id];
+  if (!c) throw new Error(`no certificate "${id}" in env.json`);
+  return { clientCertificates: [{ origin: ORIGIN, certPath: c.cert, keyPath: c.key }] };
+};
+
+function login(page: Page, key: string, service: string, jid: string, pass: unknown, options: object = {}): Promise<LoginResult> {
+  return page.evaluate((a) => h.login(a.key, a.service, a.jid, a.pass, a.options), { key, service, jid, pass, options });
+}
+
+/** A failed login, with how long it took: a failure must come quickly, never as a hang. */
+async function failedLogin(page: Page, key: string, service: string, jid: string, pass: unknown, options: object = {}) {
+  const t0 = Date.now();
+  const res = await login(page, key, service, jid, pass, options);
+  const ms = Date.now() - t0;
+  expect(res.ok, `unexpectedly logged in as ${res.jid}`).toBe(false);
+  expect((res as LoginResult & { name?: string }).name).toBe('ConnectionError');
+  expect(ms).toBeLessThan(10_000);
+  return res;
+}
+
+/** Sends a message from `from` to `toJid` and waits until `to` has it. */
+async function exchange(page: Page, from: string, to: string, toJid: string): Promise<string | null | undefined> {
+  const tag = uniq('ext');
+  await page.evaluate((a) => h.say(a.from, a.to, `${a.tag} via EXTERNAL ✓`), { from, to: toJid, tag });
+  const got = await page.evaluate((a) => h.inbox(a.to, a.tag), { to, tag });
+  return got[0]?.body === `${tag} via EXTERNAL ✓` ? got[0]?.from : undefined;
+}
+
+for (const t of TRANSPORTS) {
+  test.describe(`${t.name}: alice's registered certificate (localhost, mod_client_certs)`, () => {
+    test.use(presenting('alice'));
+
+    test(`${t.name}: logs in with EXTERNAL and no password; messages flow with bob, who logs in by password`, async ({ harness }) => {
+      const a = await login(harness, 'alice', t.service, 'alice@localhost', null, t.options);
+      expect(a, a.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(a.jid).toMatch(/^alice@localhost\/.+/);
+      expect(a.statuses).toEqual(['CONNECTING', 'AUTHENTICATING', 'CONNECTED']);
+      const b = await login(harness, 'bob', t.service, `bob@localhost/${uniq('peer')}`, 'bobpass', { ...t.options, mechanisms: ['SCRAM-SHA-256'] });
+      expect(b, b.text).toMatchObject({ ok: true, mechanism: 'SCRAM-SHA-256' });
+      expect(await exchange(harness, 'alice', 'bob', b.jid as string)).toBe(a.jid);
+      expect(await exchange(harness, 'bob', 'alice', a.jid as string)).toBe(b.jid);
+      expect((await harness.evaluate(() => h.disconnect('alice'))).slice(-2)).toEqual(['DISCONNECTING', 'DISCONNECTED']);
+      await harness.evaluate(() => h.disconnect('bob'));
+    });
+
+    test(`${t.name}: EXTERNAL alone whitelisted, connect(jid, {}) logs in`, async ({ harness }) => {
+      const a = await login(harness, 'a', t.service, 'alice@localhost', {}, { ...t.options, mechanisms: ['EXTERNAL'] });
+      expect(a, a.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(a.jid).toMatch(/^alice@localhost\//);
+      await harness.evaluate(() => h.disconnect('a'));
+    });
+
+    test(`${t.name}: asking for bob with alice's certificate is AUTHFAIL identity-mismatch, not a session as alice`, async ({ harness }) => {
+      const res = await failedLogin(harness, 'a', t.service, 'bob@localhost', null, { ...t.options, mechanisms: ['EXTERNAL'] });
+      expect(res.status).toBe(AUTHFAIL);
+      expect(res.condition).toBe('identity-mismatch');
+      expect(res.text).toBe('logged in as alice@localhost, not bob@localhost: the credentials (e.g. the client certificate) belong to another account');
+      await expect.poll(() => harness.evaluate(() => conns.a?.statuses.at(-1))).toMatch(/^DISCONNECTED/);
+    });
+  });
+
+  test.describe(`${t.name}: certuser's certificate (cert.localhost, mod_auth_ccert, EXTERNAL only)`, () => {
+    test.use(presenting('certuser'));
+
+    test(`${t.name}: logs in with EXTERNAL; a message to itself arrives`, async ({ harness }) => {
+      const c = await login(harness, 'c', t.service, 'certuser@cert.localhost', null, t.options);
+      expect(c, c.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(c.jid).toMatch(/^certuser@cert\.localhost\/.+/);
+      expect(await exchange(harness, 'c', 'c', c.jid as string)).toBe(c.jid);
+      await harness.evaluate(() => h.disconnect('c'));
+    });
+
+    test(`${t.name}: a domain-only JID logs in as whoever the certificate names`, async ({ harness }) => {
+      const c = await login(harness, 'c', t.service, 'cert.localhost', null, { ...t.options, mechanisms: ['EXTERNAL'] });
+      expect(c, c.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(c.jid).toMatch(/^certuser@cert\.localhost\/.+/);
+      expect(await harness.evaluate(() => conns.c?.authenticated)).toBe(true);
+      await harness.evaluate(() => h.disconnect('c'));
+    });
+  });
+
+  test.describe(`${t.name}: bob's valid but unregistered certificate`, () => {
+    test.use(presenting('bob'));
+
+    test(`${t.name}: logging in as alice without a password is AUTHFAIL not-authorized, saying the certificate was refused`, async ({ harness }) => {
+      const res = await failedLogin(harness, 'a', t.service, 'alice@localhost', null, t.options);
+      expect(res.status).toBe(AUTHFAIL);
+      expect(res.condition).toBe('not-authorized');
+      expect(res.text).toMatch(NOT_ACCEPTED);
+      expect(res.statuses).toEqual(['CONNECTING', 'AUTHENTICATING', 'AUTHFAIL:not-authorized']);
+    });
+
+    test(`${t.name}: with alice's password and the default mechanisms, the refused EXTERNAL falls back to SCRAM`, async ({ harness }) => {
+      const res = await login(harness, 'a', t.service, 'alice@localhost', 'alicepass', t.options);
+      expect(res, res.text).toMatchObject({ ok: true });
+      expect(res.mechanism).toMatch(/^SCRAM-/);
+      expect(res.jid).toMatch(/^alice@localhost\//);
+      await harness.evaluate(() => h.disconnect('a'));
+    });
+  });
+
+  test.describe(`${t.name}: certificates the TLS handshake refuses`, () => {
+    for (const [id, jid, why] of [
+      ['rogue-alice', 'alice@localhost', 'issued by an unknown CA'],
+      ['expired-certuser', 'certuser@cert.localhost', 'expired'],
+    ] as const) {
+      test.describe(() => {
+        test.use(presenting(id));
+        test(`${t.name}: a certificate ${why} fails fast with CONNFAIL`, async ({ harness }) => {
+          const res = await failedLogin(harness, 'a', t.service, jid, null, t.options);
+          expect(res.status).toBe(CONNFAIL);
+          expect(res.condition).toBe('remote-connection-failed');
+          expect(res.text).toMatch(t.name === 'WSS' ? /could not open an XMPP WebSocket .*TLS/ : /BOSH|HTTP/);
+          expect(res.statuses.at(-1)).toBe('CONNFAIL:remote-connection-failed');
+          await expect.poll(() => harness.evaluate(() => conns.a?.statuses.at(-1))).toBe('DISCONNECTED:remote-connection-failed');
+        });
+      });
+    }
+  });
+}
+
+test.describe('no client certificate at all', () => {
+  test('BOSH, EXTERNAL-only cert.localhost: AUTHFAIL not-authorized, saying the certificate was refused', async ({ harness }) => {
+    const res = await failedLogin(harness, 'a', BOSH, 'certuser@cert.localhost', null, { credentials: 'include' });
+    expect(res.status).toBe(AUTHFAIL);
+    expect(res.condition).toBe('not-authorized');
+    expect(res.text).toMatch(NOT_ACCEPTED);
+  });
+
+  test('BOSH, localhost without a password: CONNFAIL no-auth-mech (the server offers no EXTERNAL without a certificate)', async ({ harness }) => {
+    const res = await failedLogin(harness, 'a', BOSH, 'alice@localhost', null, { credentials: 'include' });
+    expect(res.status).toBe(CONNFAIL);
+    expect(res.condition).toBe('no-auth-mech');
+    expect(res.text).toMatch(/^no usable SASL mechanism: server offers \[[^\]]*SCRAM-SHA-256[^\]]*\]/);
+    expect(res.text).not.toMatch(/offers \[[^\]]*EXTERNAL/);
+  });
+
+  test('BOSH, EXTERNAL alone whitelisted: CONNFAIL no-auth-mech on localhost, AUTHFAIL on cert.localhost', async ({ harness }) => {
+    const opts = { credentials: 'include', mechanisms: ['EXTERNAL'] };
+    const local = await failedLogin(harness, 'a', BOSH, 'alice@localhost', 'alicepass', opts);
+    expect([local.status, local.condition]).toEqual([CONNFAIL, 'no-auth-mech']);
+    expect(local.text).toMatch(/allowed \[EXTERNAL\]/);
+    const cert = await failedLogin(harness, 'b', BOSH, 'cert.localhost', null, opts);
+    expect([cert.status, cert.condition]).toEqual([AUTHFAIL, 'not-authorized']);
+    expect(cert.text).toMatch(NOT_ACCEPTED);
+  });
+
+  test('WSS: Chromium cancels the handshake the server asks a certificate for: CONNFAIL remote-connection-failed', async ({ harness }) => {
+    const res = await failedLogin(harness, 'a', WSS, 'cert.localhost', null, { mechanisms: ['EXTERNAL'] });
+    expect(res.status).toBe(CONNFAIL);
+    expect(res.condition).toBe('remote-connection-failed');
+    expect(res.text).toMatch(/could not open an XMPP WebSocket to wss:\/\/127\.0\.0\.1:\d+\/xmpp-websocket .*TLS/);
+  });
+});
+
+test.describe('XEP-0257 certificate management (mod_client_certs)', () => {
+  test('add a new certificate, log in with it, disable keeps sessions, revoke ends them, then EXTERNAL fails', async ({ harness, browser, baseURL }) => {
+    const pki = certDir(env.certs.ca, env.certs.ca.replace(/\.crt$/, '.key'));
+    const carol = pki.issue('carol@localhost', 'carol');
+    const device = await certHarness(browser, baseURL as string, ORIGIN, carol);
+    const [first, second] = [uniq('laptop'), uniq('phone')];
+    try {
+      // the managing session: carol with her password, no certificate
+      const m = await login(harness, 'm', BOSH, `carol@localhost/${uniq('mgr')}`, 'carolpass', { credentials: 'include' });
+      expect(m, m.text).toMatchObject({ ok: true });
+      expect(m.mechanism).toMatch(/^SCRAM-/);
+      await loadXep0257(harness);
+      expect(await harness.evaluate(() => X.supportsCertificateManagement(conns.m!, 'localhost'))).toBe(true);
+
+      // before: the new certificate cannot log in
+      const before = await failedLogin(device.page, 'd0', WSS, 'carol@localhost', null);
+      expect([before.status, before.condition]).toEqual([AUTHFAIL, 'not-authorized']);
+
+      await harness.evaluate((a) => X.addCertificate(conns.m!, a.name, a.pem), { name: first, pem: carol.pem });
+      const d1 = await login(device.page, 'd1', WSS, 'carol@localhost', null);
+      expect(d1, d1.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(d1.jid).toMatch(/^carol@localhost\//);
+
+      // disable: no new logins with it, the open session stays
+      await harness.evaluate((name) => X.disableCertificate(conns.m!, name), first);
+      const refused = await failedLogin(device.page, 'd2', WSS, 'carol@localhost', null);
+      expect([refused.status, refused.condition]).toEqual([AUTHFAIL, 'not-authorized']);
+      const pong = await device.page.evaluate(async () => {
+        const r = await conns.d1?.sendIQ(A.$iq({ type: 'get', to: conns.d1.jid }).c('ping', { xmlns: 'urn:xmpp:ping' }));
+        return r?.getAttribute('type');
+      });
+      expect(pong).toBe('result');
+
+      // add again under another name, over BOSH as DER bytes this time; list shows it
+      await harness.evaluate(async (a) => {
+        const x509 = X.encodeCertificate(a.pem);
+        const der = Uint8Array.from(atob(x509), (c) => c.charCodeAt(0));
+        await X.addCertificate(conns.m!, a.name, der);
+      }, { name: second, pem: carol.pem });
+      const listed = await harness.evaluate(() => X.listCertificates(conns.m!));
+      const expected = await harness.evaluate((pem) => X.encodeCertificate(pem), carol.pem);
+      expect(listed.find((c) => c.name === second)).toEqual({ name: second, x509cert: expected });
+      expect(listed.find((c) => c.name === first)).toBeUndefined();
+      const d3 = await login(device.page, 'd3', BOSH, 'carol@localhost', null, { credentials: 'include' });
+      expect(d3, d3.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      const d4 = await login(device.page, 'd4', WSS, 'carol@localhost', null);
+      expect(d4, d4.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+
+      // revoke: the server closes the WebSocket sessions that logged in with the certificate; new logins fail
+      await harness.evaluate((name) => X.revokeCertificate(conns.m!, name), second);
+      for (const key of ['d1', 'd4']) {
+        await expect.poll(() => device.page.evaluate((k) => conns[k]?.statuses.at(-1), key)).toMatch(/^DISCONNECTED/);
+        const statuses = await device.page.evaluate((k) => conns[k]?.statuses ?? [], key);
+        expect(statuses).toContain('CONNECTED');
+        expect(statuses.some((s) => s.startsWith('CONNFAIL'))).toBe(true);
+      }
+      const after = await failedLogin(device.page, 'd5', WSS, 'carol@localhost', null);
+      expect([after.status, after.condition]).toEqual([AUTHFAIL, 'not-authorized']);
+      expect(after.text).toMatch(NOT_ACCEPTED);
+      const remaining = await harness.evaluate(() => X.listCertificates(conns.m!));
+      expect(remaining.map((c) => c.name)).not.toContain(second);
+      await harness.evaluate(() => h.disconnect('m'));
+      expect(device.errors).toEqual([]);
+    } finally {
+      await harness
+        .evaluate((names) => Promise.allSettled(names.map((n) => (conns.m?.connected ? X.revokeCertificate(conns.m, n) : undefined))), [first, second])
+        .catch(() => undefined);
+      await device.context.close();
+      pki.remove();
+    }
+  });
+
+  test("the server refuses a certificate for another JID with a typed bad-request, and lists the account's certificates", async ({ harness }) => {
+    const m = await login(harness, 'm', BOSH, 'alice@localhost', 'alicepass', { credentials: 'include' });
+    expect(m, m.text).toMatchObject({ ok: true });
+    await loadXep0257(harness);
+    const err = await harness.evaluate(async (pem) => {
+      try {
+        await X.addCertificate(conns.m!, 'not-mine', pem);
+        return null;
+      } catch (e) {
+        const x = e as InstanceType<typeof X.CertificateManagementError>;
+        return { name: x.name, operation: x.operation, condition: x.condition, type: x.type, text: x.text, isClass: e instanceof X.CertificateManagementError };
+      }
+    }, readFileSync(certs.bob?.cert as string, 'utf8'));
+    expect(err).toEqual({
+      name: 'CertificateManagementError',
+      operation: 'add',
+      condition: 'bad-request',
+      type: 'cancel',
+      text: 'This certificate has no valid id-on-xmppAddr field.',
+      isClass: true,
+    });
+    // alice's certificate was registered by the server setup (stored without its base64, so x509cert is empty)
+    const list = await harness.evaluate(() => X.listCertificates(conns.m!));
+    expect(list.map((c) => c.name)).toContain('e2e');
+    expect(list.map((c) => c.name)).not.toContain('not-mine');
+    await harness.evaluate(() => h.disconnect('m'));
+  });
+});
+
+test('deployment path: Chromium picks the certificate from its NSS database under an AutoSelectCertificateForUrls policy', async ({ env, baseURL }) => {
+  const nss = env.nssdb.alice;
+  expect(nss, 'env.json has no NSS database for alice').toBeDefined();
+  await withAutoSelectPolicy([{ pattern: ORIGIN, issuerCN: caName }], async () => {
+    const browser = await launchWithNssHome(nss?.home as string, test.info().project.use.launchOptions);
+    try {
+      const context = await browser.newContext({ baseURL, ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      const errors = await openHarness(page);
+      // a WebSocket handshake cannot answer the server's certificate request: Chromium cancels it ...
+      const first = await failedLogin(page, 'w1', WSS, 'alice@localhost', null);
+      expect([first.status, first.condition]).toEqual([CONNFAIL, 'remote-connection-failed']);
+      // ... while an HTTPS request (BOSH) lets the policy choose the certificate: EXTERNAL, no password
+      const bosh = await login(page, 'b', BOSH, 'alice@localhost', null, { credentials: 'include' });
+      expect(bosh, bosh.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(bosh.jid).toMatch(/^alice@localhost\//);
+      // ... and from then on the WebSocket reuses the certificate chosen for this host and port
+      const wss = await login(page, 'w2', WSS, 'alice@localhost', null);
+      expect(wss, wss.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      await page.evaluate(() => Promise.all([h.disconnect('b'), h.disconnect('w2')]));
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+test.describe('examples/client-certificate', () => {
+  test.use(presenting('certuser'));
+
+  test('logs in passwordless with the defaults and shows the bound JID and EXTERNAL; over WSS too', async ({ page }) => {
+    await buildExamples();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto('/built-examples/client-certificate/index.html');
+    await expect(page.locator('#service')).toHaveValue('https://127.0.0.1:15281/http-bind');
+    await expect(page.locator('#jid')).toHaveValue('cert.localhost');
+    await page.click('#connect');
+    await expect(page.locator('#status')).toHaveText('CONNECTED');
+    await expect(page.locator('#bound')).toHaveText(/^certuser@cert\.localhost\/.+/);
+    await expect(page.locator('#mechanism')).toHaveText('EXTERNAL');
+    await page.click('#disconnect');
+    await expect(page.locator('#status')).toHaveText(/^DISCONNECTED/);
+    await page.fill('#service', WSS);
+    await page.click('#connect');
+    await expect(page.locator('#mechanism')).toHaveText('EXTERNAL');
+    await page.click('#disconnect');
+    await expect(page.locator('#status')).toHaveText(/^DISCONNECTED/);
+    expect(errors).toEqual([]);
+  });
+});

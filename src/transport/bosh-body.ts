@@ -1,0 +1,115 @@
+// BOSH <body/> wrappers: serializing outgoing bodies and reading each response body with the stream parser.
+import { escapeAttr } from '../xml/escape.js';
+import type { XmlElement } from '../xml/element.js';
+import type { XmlParser, XmlParserFactory } from '../xml/parser.js';
+
+/** Namespace of the BOSH `<body/>` wrapper (XEP-0124). */
+export const NS_HTTPBIND = 'http://jabber.org/protocol/httpbind';
+/** Namespace of the XMPP-over-BOSH attributes (XEP-0206). */
+export const NS_XBOSH = 'urn:xmpp:xbosh';
+const NS_CLIENT = 'jabber:client';
+const STANZAS = new Set(['message', 'presence', 'iq']);
+
+/** Serializes a `<body/>` with these attributes around already serialized payloads. */
+export function wrapBody(attrs: Record<string, string | number | undefined>, payload: string): string {
+  let out = '<body';
+  for (const key in attrs) {
+    const v = attrs[key];
+    if (v !== undefined) out += ` ${key}="${escapeAttr(String(v))}"`;
+  }
+  out += ` xmlns="${NS_HTTPBIND}"`;
+  return payload ? `${out}>${payload}</body>` : `${out}/>`;
+}
+
+/** Serializes a stanza for a body; XEP-0206 wants stanzas qualified by `jabber:client`, so it is added when missing. */
+export function serializeStanza(el: XmlElement): string {
+  if (!STANZAS.has(el.name) || el.attrs.xmlns !== undefined) return el.toString();
+  const copy = el.clone();
+  copy.attrs = { xmlns: NS_CLIENT, ...copy.attrs };
+  return copy.toString();
+}
+
+/** A response body that parsed: its attributes and its child elements, in order. */
+export interface ParsedBody {
+  ok: true;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+}
+
+/** A response that is not a usable BOSH body. */
+export interface BadBody {
+  ok: false;
+  condition: string;
+  text: string;
+}
+
+/** Reads one HTTP response body at a time with the configured parser in stream mode (`<body/>` is the root). */
+export class BodyReader {
+  private readonly parser: XmlParser;
+  private attrs: Record<string, string> | undefined;
+  private rootName = '';
+  private children: XmlElement[] = [];
+  private ended = false;
+  private error: { condition: string; message: string } | undefined;
+
+  constructor(factory: XmlParserFactory, maxStanzaSize: number) {
+    this.parser = factory(
+      {
+        onStreamStart: (name, attrs) => {
+          this.rootName = name;
+          this.attrs = attrs;
+        },
+        onElement: (el) => this.children.push(el),
+        onStreamEnd: () => {
+          this.ended = true;
+        },
+        onError: (err) => {
+          this.error ??= { condition: err.condition, message: err.message };
+        },
+      },
+      { maxStanzaSize },
+    );
+  }
+
+  /** Parses a whole response text. */
+  read(text: string): ParsedBody | BadBody {
+    this.parser.reset();
+    this.attrs = undefined;
+    this.rootName = '';
+    this.children = [];
+    this.ended = false;
+    this.error = undefined;
+    this.parser.write(text);
+    const attrs = this.attrs;
+    if (!attrs || this.rootName !== 'body' || attrs.xmlns !== NS_HTTPBIND) return notBosh(text, this.error?.message);
+    if (this.error) return { ok: false, condition: this.error.condition, text: `malformed BOSH response: ${this.error.message}` };
+    if (!this.ended) return { ok: false, condition: 'bad-format', text: 'truncated BOSH response: the <body/> was not closed' };
+    for (const child of this.children) {
+      // a stanza without its own xmlns inherits the body's namespace; XEP-0206 means jabber:client
+      if (STANZAS.has(child.name) && child.attrs.xmlns === NS_HTTPBIND) child.attrs.xmlns = NS_CLIENT;
+    }
+    return { ok: true, attrs, children: this.children };
+  }
+}
+
+/** Explains a 200 answer that is not a BOSH body. */
+function notBosh(text: string, parseError: string | undefined): BadBody {
+  const head = text.trimStart().slice(0, 200).toLowerCase();
+  let got: string;
+  if (head === '') got = 'an empty response';
+  else if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.includes('<html')) got = 'an HTML page';
+  else if (!head.startsWith('<')) got = 'something that is not XML';
+  else got = parseError ? `XML that could not be read (${parseError})` : 'XML whose root is not a BOSH <body/>';
+  return {
+    ok: false,
+    condition: 'bad-format',
+    text: `the URL answered but is not a BOSH endpoint: got ${got}, expected <body xmlns='${NS_HTTPBIND}'> (wrong URL or path?)`,
+  };
+}
+
+/** An integer attribute, or `undefined` when absent or not a non-negative integer. */
+export function intAttr(attrs: Record<string, string>, name: string): number | undefined {
+  const raw = Object.hasOwn(attrs, name) ? attrs[name] : undefined;
+  if (raw === undefined || !/^\d{1,9}$/.test(raw.trim())) return undefined;
+  return Number(raw.trim());
+}

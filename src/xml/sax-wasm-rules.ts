@@ -1,0 +1,121 @@
+// The XMPP XML rules the sax-wasm backend applies itself (sax-wasm neither decodes entities nor resolves
+// namespaces): names, entities, whitespace, line ends and prefix checks, matching the default backend.
+import type { XmlElement } from './element.js';
+import type { XmlErrorCondition } from './parser.js';
+
+/** Thrown inside the backend to refuse the input; turned into one `onError` by the parser. */
+export class Refusal extends Error {
+  constructor(
+    readonly condition: XmlErrorCondition,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Characters XML 1.0 forbids anywhere in a document. */
+export const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Element and attribute names: at most one colon (namespace-well-formed). */
+export const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
+const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+const TRAILING_SPACE = /[ \t\r\n]+$/;
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** XML whitespace: space, tab, LF, CR (not the other Unicode spaces). */
+export function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+/** True when `s[from, to)` is XML whitespace only. */
+export function isBlank(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Drops trailing XML whitespace (not other Unicode spaces, which XML does not treat as whitespace). */
+export function trimEndXml(s: string): string {
+  return TRAILING_SPACE.test(s) ? s.replace(TRAILING_SPACE, '') : s;
+}
+
+/** Text content: XML 1.0 §2.11 line ends, then references. */
+export function textValue(raw: string): string {
+  const text = raw.indexOf('\r') < 0 ? raw : raw.replace(/\r\n?/g, '\n');
+  return text.indexOf('&') < 0 ? text : decodeReferences(text);
+}
+
+/** CDATA content: line ends only. */
+export function cdataValue(raw: string): string {
+  return raw.indexOf('\r') < 0 ? raw : raw.replace(/\r\n?/g, '\n');
+}
+
+/** Attribute values: XML 1.0 §3.3.3 normalization (literal tab, CR, LF become spaces), then references. */
+export function attributeValue(raw: string): string {
+  const normalized = /[\t\r\n]/.test(raw) ? raw.replace(/\r\n|[\t\r\n]/g, ' ') : raw;
+  return normalized.indexOf('&') < 0 ? normalized : decodeReferences(normalized);
+}
+
+function decodeReferences(raw: string): string {
+  let out = '';
+  let last = 0;
+  for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', last)) {
+    const semi = raw.indexOf(';', amp);
+    if (semi < 0 || semi - amp > 12) throw new Refusal('bad-format', 'unterminated entity reference');
+    const name = raw.slice(amp + 1, semi);
+    let value = Object.hasOwn(ENTITIES, name) ? ENTITIES[name] : undefined;
+    if (value === undefined) {
+      if (name[0] !== '#') {
+        if (!ENTITY_NAME.test(name)) throw new Refusal('bad-format', `"&" not starting an entity reference: "&${name};"`);
+        throw new Refusal('restricted-xml', `undeclared entity "&${name};"`);
+      }
+      const hex = name[1] === 'x';
+      const digits = name.slice(hex ? 2 : 1);
+      const cp = /^[0-9a-fA-F]+$/.test(digits) && (hex || /^\d+$/.test(digits)) ? Number.parseInt(digits, hex ? 16 : 10) : Number.NaN;
+      if (!isXmlChar(cp)) throw new Refusal('bad-format', `character reference "&${name};" is not an allowed character`);
+      value = String.fromCodePoint(cp);
+    }
+    out += raw.slice(last, amp) + value;
+    last = semi + 1;
+  }
+  return out + raw.slice(last);
+}
+
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 9 || cp === 10 || cp === 13 || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/** Sets an attribute as an own property, so names such as "__proto__" are plain attributes. */
+export function setOwn(attrs: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(attrs, key, { value, enumerable: true, writable: true, configurable: true });
+  else attrs[key] = value;
+}
+
+/**
+ * Namespace well-formedness of a freshly opened element: declarations are sane and every prefix used by
+ * the element or its attributes is declared on it, an ancestor (linked through `parent`) or the stream root.
+ */
+export function checkNamespaces(el: XmlElement, root: Record<string, string> | undefined): void {
+  for (const key in el.attrs) {
+    if (key.startsWith('xmlns:')) {
+      if (el.attrs[key] === '') throw new Refusal('bad-format', `namespace prefix "${key.slice(6)}" declared empty`);
+      if (key === 'xmlns:xmlns') throw new Refusal('bad-format', 'the "xmlns" prefix cannot be declared');
+    } else if (key !== 'xmlns') {
+      const colon = key.indexOf(':');
+      if (colon > 0) needPrefix(el, key.slice(0, colon), key, root);
+    }
+  }
+  const prefix = el.prefix;
+  if (prefix) {
+    if (prefix === 'xmlns') throw new Refusal('bad-format', `element <${el.name}> uses the reserved "xmlns" prefix`);
+    needPrefix(el, prefix, el.name, root);
+  }
+}
+
+function needPrefix(el: XmlElement, prefix: string, where: string, root: Record<string, string> | undefined): void {
+  if (prefix === 'xml') return;
+  const key = `xmlns:${prefix}`;
+  for (let e: XmlElement | undefined = el; e; e = e.parent) if (Object.hasOwn(e.attrs, key)) return;
+  if (root && Object.hasOwn(root, key)) return;
+  throw new Refusal('bad-format', `undeclared namespace prefix "${prefix}" in "${where}"`);
+}

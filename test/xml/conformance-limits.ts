@@ -1,0 +1,81 @@
+// Conformance, part 4: maxStanzaSize. A stanza over the limit ends in policy-violation whether it arrives
+// whole or trickles in, and the parser never holds much more than the limit meanwhile.
+import { describe, expect, it } from 'vitest';
+import type { XmlParserFactory } from '../../src/xml/parser.js';
+import { record, summarize } from './support.js';
+
+const ROOT = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+const MAX = 1000;
+
+/** Shapes of oversized stanzas: each is `head + filler * n + tail`. */
+const OVERSIZED: { name: string; head: string; filler: string; tail: string }[] = [
+  { name: 'a long body', head: "<message to='a@b'><body>", filler: 'lorem ipsum ', tail: '</body></message>' },
+  { name: 'a long attribute value', head: "<message id='", filler: 'x1y2z3', tail: "'/>" },
+  { name: 'a long CDATA section', head: '<message><body><![CDATA[', filler: 'a]b]c>', tail: ']]></body></message>' },
+  { name: 'many small children', head: "<iq type='result'><query xmlns='jabber:iq:roster'>", filler: "<item jid='a@b'/>", tail: '</query></iq>' },
+  { name: 'many attributes', head: '<message', filler: " a='1'", tail: '/>' },
+  { name: 'a long element name', head: '<m', filler: 'essage', tail: '/>' },
+  { name: 'a long end tag', head: '<m></m', filler: '      ', tail: '>' },
+  { name: 'non-BMP text', head: '<message><body>', filler: '😀𝄞', tail: '</body></message>' },
+];
+
+function oversized(o: (typeof OVERSIZED)[number], length: number): string {
+  return o.head + o.filler.repeat(Math.ceil(length / o.filler.length)) + o.tail;
+}
+
+export function limitSuite(factory: XmlParserFactory): void {
+  describe('maxStanzaSize', () => {
+    for (const o of OVERSIZED) {
+      it(`refuses ${o.name} over the limit, arriving whole`, () => {
+        for (const fragment of [true, false]) {
+          const r = record(factory, { maxStanzaSize: MAX, fragment });
+          r.parser.write((fragment ? '' : ROOT) + oversized(o, 3 * MAX));
+          expect(summarize(r.events).at(-1)).toBe('error policy-violation');
+          expect(summarize(r.events).filter((e) => e.startsWith('error'))).toHaveLength(1);
+        }
+      });
+
+      it(`refuses ${o.name} trickling in, before much more than the limit has arrived`, () => {
+        const r = record(factory, { maxStanzaSize: MAX, fragment: true });
+        const input = oversized(o, 50 * MAX);
+        let written = 0;
+        for (let i = 0; i < input.length && r.events.length === 0; i += 7) {
+          r.parser.write(input.slice(i, i + 7));
+          written = i + 7;
+        }
+        expect(summarize(r.events)).toEqual(['error policy-violation']);
+        expect(written).toBeLessThanOrEqual(MAX + 7);
+      });
+    }
+
+    it('refuses an oversized stream header', () => {
+      const r = record(factory, { maxStanzaSize: MAX });
+      const header = `<stream:stream xmlns='jabber:client' id='${'x'.repeat(2 * MAX)}'>`;
+      for (let i = 0; i < header.length && r.events.length === 0; i += 10) r.parser.write(header.slice(i, i + 10));
+      expect(summarize(r.events)).toEqual(['error policy-violation']);
+    });
+
+    it('accepts a stanza of exactly the limit and refuses one character more, whole or one character at a time', () => {
+      const stanza = "<message to='a@b'><body>é😀</body></message>";
+      for (const [max, ok] of [
+        [stanza.length, true],
+        [stanza.length - 1, false],
+      ] as const) {
+        for (const trickle of [false, true]) {
+          const r = record(factory, { maxStanzaSize: max, fragment: true });
+          if (trickle) for (const c of stanza) r.parser.write(c);
+          else r.parser.write(stanza);
+          expect(summarize(r.events).map((e) => e.split(' ')[0]), `max ${max}, trickle ${trickle}`).toEqual([ok ? 'element' : 'error']);
+        }
+      }
+    });
+
+    it('counts each stanza on its own: many stanzas under the limit pass', () => {
+      const r = record(factory, { maxStanzaSize: MAX });
+      const stanza = `<message><body>${'x'.repeat(MAX - 40)}</body></message>`;
+      r.parser.write(ROOT);
+      for (let i = 0; i < 20; i++) r.parser.write(`${stanza}\n`);
+      expect(summarize(r.events).map((e) => e.split(' ')[0])).toEqual(['start', ...Array<string>(20).fill('element')]);
+    });
+  });
+}
