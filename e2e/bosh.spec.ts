@@ -71,7 +71,7 @@ test('keepalive + restore(): a reload resumes the session without a new login, a
     }, null, 'message');
     await conn.restore(undefined, (st, c) => statuses.push(c ? `${A.statusName(st)}:${c}` : A.statusName(st)));
     for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    const out = { jid: conn.jid, statuses, got, authenticated: conn.authenticated };
+    const out = { jid: conn.jid, statuses: [...statuses], got, authenticated: conn.authenticated };
     await conn.disconnect();
     return out;
   }, env.prosody.bosh.http);
@@ -121,11 +121,11 @@ test('attach() takes over a session prebound by a server-side (Node) login', asy
 test('faults between browser and Prosody: 200 messages each way arrive exactly once and in order', async ({ harness }) => {
   test.setTimeout(180_000);
   const kinds: Fault[] = ['http-503', 'drop-request', 'drop-response', 'stall'];
-  // a fault on every 7th request, cycling through the kinds
-  const proxy = await startFaultProxy(env.prosody.bosh.http, (n) => (n > 3 && n % 7 === 0 ? kinds[(n / 7) % kinds.length] : undefined), 6_000);
+  // a fault on every 3rd request, cycling through the kinds; stalls outlast wait (2 s) + margin (2 s)
+  const proxy = await startFaultProxy(env.prosody.bosh.http, (n) => (n > 3 && n % 3 === 0 ? kinds[(n / 3) % kinds.length] : undefined), 6_000);
   const bob = new Connection(env.prosody.websocket.ws, { WebSocket: (await import('ws')).default as never });
   try {
-    const a = await harness.evaluate((u) => h.login('a', u, `alice@localhost/${Math.random().toString(36).slice(2)}`, 'alicepass', { wait: 2, maxRetries: 8 }), proxy.url);
+    const a = await harness.evaluate((u) => h.login('a', u, `alice@localhost/${Math.random().toString(36).slice(2)}`, 'alicepass', { wait: 2, maxRetries: 8, boshTiming: { timeoutMargin: 2 } }), proxy.url);
     expect(a, a.text).toMatchObject({ ok: true });
     const fromAlice: string[] = [];
     await bob.connect(`bob@localhost/${uniq('peer')}`, 'bobpass');
@@ -140,14 +140,16 @@ test('faults between browser and Prosody: 200 messages each way arrive exactly o
     const sending = harness.evaluate(async (x) => {
       for (let i = 0; i < x.N; i++) {
         h.say('a', x.to, `${x.tag} a→b ${i}`);
-        if (i % 10 === 9) await new Promise((r) => setTimeout(r, 100));
+        if (i % 2 === 1) await new Promise((r) => setTimeout(r, 100));
       }
     }, { N, to: bob.jid, tag });
     for (let i = 0; i < N; i++) {
       bob.send($msg({ to: a.jid, type: 'chat' }).c('body').t(`${tag} b→a ${i}`));
-      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 100));
+      if (i % 2 === 1) await new Promise((r) => setTimeout(r, 100));
     }
-    await sending;
+    await sending.catch(async (e) => {
+      throw new Error(`${e}; statuses: ${await harness.evaluate(() => conns.a?.statuses.join(' '))}; faults: ${JSON.stringify(proxy.injected)}`);
+    });
     const got = await harness.evaluate((x) => h.inbox('a', `${x.tag} b→a`, x.N, 120_000), { tag, N });
     await expect.poll(() => fromAlice.length, { timeout: 120_000 }).toBe(N);
     expect(got.map((m) => m.body)).toEqual(Array.from({ length: N }, (_, i) => `${tag} b→a ${i}`));
@@ -156,6 +158,7 @@ test('faults between browser and Prosody: 200 messages each way arrive exactly o
     expect(new Set(proxy.injected.map((f) => f.fault))).toEqual(new Set(kinds));
     await harness.evaluate(() => h.disconnect('a'));
   } finally {
+    if (process.env.E2E_VERBOSE) console.log('statuses', await harness.evaluate(() => conns.a?.statuses), JSON.stringify(proxy.injected));
     await bob.disconnect();
     await proxy.close();
   }

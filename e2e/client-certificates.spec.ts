@@ -1,10 +1,11 @@
 // Client-certificate logins (SASL EXTERNAL, XEP-0178) against the real Prosody over HTTPS BOSH and WSS in Chromium:
 // both Prosody modules, the failure modes, fallback to SCRAM, XEP-0257 management, and a browser-owned certificate.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright/test';
 import { buildExamples } from './support/build-examples.js';
-import { certHarness, httpsOrigin, launchWithNssHome, loadXep0257, withAutoSelectPolicy } from './support/cert-browser.js';
-import { certDir } from './support/cert-pki.js';
+import { canWriteChromiumPolicies, certHarness, httpsOrigin, launchWithNssHome, loadXep0257, withAutoSelectPolicy } from './support/cert-browser.js';
+import { certDir, nssHome } from './support/cert-pki.js';
 import { e2eEnv } from './support/env.js';
 import { expect, type LoginResult, openHarness, test, uniq } from './support/fixtures.js';
 
@@ -20,13 +21,15 @@ declare const X: typeof import('../src/xep-0257/index.js');
 
 const env = e2eEnv();
 const certs = env.certs.clients;
-const caName = (env.certs as { caName?: string }).caName ?? 'Antistrophe E2E Test CA';
+const { caName, rogueCaName } = env.certs as { caName?: string; rogueCaName?: string };
 const BOSH = env.prosody.bosh.https;
 const WSS = env.prosody.websocket.wss;
 const ORIGIN = httpsOrigin(BOSH);
 const CONNFAIL = 2;
 const AUTHFAIL = 4;
 const NOT_ACCEPTED = /^EXTERNAL failed: the server did not accept a client certificate for this account/;
+const BOSH_UNREACHABLE = /^could not reach the BOSH endpoint https:\/\/127\.0\.0\.1:\d+\/http-bind .*TLS/;
+const WSS_UNREACHABLE = /^could not open an XMPP WebSocket to wss:\/\/127\.0\.0\.1:\d+\/xmpp-websocket .*TLS/;
 
 /** Both carriers; BOSH is cross-origin here, so it sends the certificate with `credentials: 'include'`. */
 const TRANSPORTS = [
@@ -35,10 +38,10 @@ const TRANSPORTS = [
 ] as const;
 
 /** A Playwright client-certificate option for one of the e2e certificates. */
-const presenting = (id: string) => {
+const presenting = (id: string, origin = ORIGIN) => {
   const c = certs[id];
   if (!c) throw new Error(`no certificate "${id}" in env.json`);
-  return { clientCertificates: [{ origin: ORIGIN, certPath: c.cert, keyPath: c.key }] };
+  return { clientCertificates: [{ origin, certPath: c.cert, keyPath: c.key }] };
 };
 
 function login(page: Page, key: string, service: string, jid: string, pass: unknown, options: object = {}): Promise<LoginResult> {
@@ -68,7 +71,9 @@ for (const t of TRANSPORTS) {
   test.describe(`${t.name}: alice's registered certificate (localhost, mod_client_certs)`, () => {
     test.use(presenting('alice'));
 
-    test(`${t.name}: logs in with EXTERNAL and no password; messages flow with bob, who logs in by password`, async ({ harness }) => {
+    test(`${t.name}: logs in with EXTERNAL and no password, messages flow with bob (password); EXTERNAL alone whitelisted with connect(jid, {}) too`, async ({
+      harness,
+    }) => {
       const a = await login(harness, 'alice', t.service, 'alice@localhost', null, t.options);
       expect(a, a.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
       expect(a.jid).toMatch(/^alice@localhost\/.+/);
@@ -77,15 +82,11 @@ for (const t of TRANSPORTS) {
       expect(b, b.text).toMatchObject({ ok: true, mechanism: 'SCRAM-SHA-256' });
       expect(await exchange(harness, 'alice', 'bob', b.jid as string)).toBe(a.jid);
       expect(await exchange(harness, 'bob', 'alice', a.jid as string)).toBe(b.jid);
+      const w = await login(harness, 'w', t.service, 'alice@localhost', {}, { ...t.options, mechanisms: ['EXTERNAL'] });
+      expect(w, w.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(w.jid).toMatch(/^alice@localhost\//);
       expect((await harness.evaluate(() => h.disconnect('alice'))).slice(-2)).toEqual(['DISCONNECTING', 'DISCONNECTED']);
-      await harness.evaluate(() => h.disconnect('bob'));
-    });
-
-    test(`${t.name}: EXTERNAL alone whitelisted, connect(jid, {}) logs in`, async ({ harness }) => {
-      const a = await login(harness, 'a', t.service, 'alice@localhost', {}, { ...t.options, mechanisms: ['EXTERNAL'] });
-      expect(a, a.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
-      expect(a.jid).toMatch(/^alice@localhost\//);
-      await harness.evaluate(() => h.disconnect('a'));
+      await harness.evaluate(() => Promise.all([h.disconnect('bob'), h.disconnect('w')]));
     });
 
     test(`${t.name}: asking for bob with alice's certificate is AUTHFAIL identity-mismatch, not a session as alice`, async ({ harness }) => {
@@ -100,40 +101,38 @@ for (const t of TRANSPORTS) {
   test.describe(`${t.name}: certuser's certificate (cert.localhost, mod_auth_ccert, EXTERNAL only)`, () => {
     test.use(presenting('certuser'));
 
-    test(`${t.name}: logs in with EXTERNAL; a message to itself arrives`, async ({ harness }) => {
+    test(`${t.name}: logs in with EXTERNAL and a message to itself arrives; a domain-only JID logs in as whoever the certificate names`, async ({
+      harness,
+    }) => {
       const c = await login(harness, 'c', t.service, 'certuser@cert.localhost', null, t.options);
       expect(c, c.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
       expect(c.jid).toMatch(/^certuser@cert\.localhost\/.+/);
       expect(await exchange(harness, 'c', 'c', c.jid as string)).toBe(c.jid);
-      await harness.evaluate(() => h.disconnect('c'));
-    });
-
-    test(`${t.name}: a domain-only JID logs in as whoever the certificate names`, async ({ harness }) => {
-      const c = await login(harness, 'c', t.service, 'cert.localhost', null, { ...t.options, mechanisms: ['EXTERNAL'] });
-      expect(c, c.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
-      expect(c.jid).toMatch(/^certuser@cert\.localhost\/.+/);
-      expect(await harness.evaluate(() => conns.c?.authenticated)).toBe(true);
-      await harness.evaluate(() => h.disconnect('c'));
+      const d = await login(harness, 'd', t.service, 'cert.localhost', null, { ...t.options, mechanisms: ['EXTERNAL'] });
+      expect(d, d.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      expect(d.jid).toMatch(/^certuser@cert\.localhost\/.+/);
+      expect(d.jid).not.toBe(c.jid);
+      expect(await harness.evaluate(() => conns.d?.authenticated)).toBe(true);
+      await harness.evaluate(() => Promise.all([h.disconnect('c'), h.disconnect('d')]));
     });
   });
 
   test.describe(`${t.name}: bob's valid but unregistered certificate`, () => {
     test.use(presenting('bob'));
 
-    test(`${t.name}: logging in as alice without a password is AUTHFAIL not-authorized, saying the certificate was refused`, async ({ harness }) => {
+    test(`${t.name}: as alice without a password: AUTHFAIL not-authorized saying the certificate was refused; with alice's password the default mechanisms fall back to SCRAM`, async ({
+      harness,
+    }) => {
       const res = await failedLogin(harness, 'a', t.service, 'alice@localhost', null, t.options);
       expect(res.status).toBe(AUTHFAIL);
       expect(res.condition).toBe('not-authorized');
       expect(res.text).toMatch(NOT_ACCEPTED);
-      expect(res.statuses).toEqual(['CONNECTING', 'AUTHENTICATING', 'AUTHFAIL:not-authorized']);
-    });
-
-    test(`${t.name}: with alice's password and the default mechanisms, the refused EXTERNAL falls back to SCRAM`, async ({ harness }) => {
-      const res = await login(harness, 'a', t.service, 'alice@localhost', 'alicepass', t.options);
-      expect(res, res.text).toMatchObject({ ok: true });
-      expect(res.mechanism).toMatch(/^SCRAM-/);
-      expect(res.jid).toMatch(/^alice@localhost\//);
-      await harness.evaluate(() => h.disconnect('a'));
+      expect(res.statuses.slice(0, 3)).toEqual(['CONNECTING', 'AUTHENTICATING', 'AUTHFAIL:not-authorized']);
+      const ok = await login(harness, 'b', t.service, 'alice@localhost', 'alicepass', t.options);
+      expect(ok, ok.text).toMatchObject({ ok: true });
+      expect(ok.mechanism).toMatch(/^SCRAM-/);
+      expect(ok.jid).toMatch(/^alice@localhost\//);
+      await harness.evaluate(() => h.disconnect('b'));
     });
   });
 
@@ -148,8 +147,8 @@ for (const t of TRANSPORTS) {
           const res = await failedLogin(harness, 'a', t.service, jid, null, t.options);
           expect(res.status).toBe(CONNFAIL);
           expect(res.condition).toBe('remote-connection-failed');
-          expect(res.text).toMatch(t.name === 'WSS' ? /could not open an XMPP WebSocket .*TLS/ : /BOSH|HTTP/);
-          expect(res.statuses.at(-1)).toBe('CONNFAIL:remote-connection-failed');
+          expect(res.text).toMatch(t.name === 'WSS' ? WSS_UNREACHABLE : BOSH_UNREACHABLE);
+          expect(res.statuses.slice(0, 2)).toEqual(['CONNECTING', 'CONNFAIL:remote-connection-failed']);
           await expect.poll(() => harness.evaluate(() => conns.a?.statuses.at(-1))).toBe('DISCONNECTED:remote-connection-failed');
         });
       });
@@ -158,36 +157,46 @@ for (const t of TRANSPORTS) {
 }
 
 test.describe('no client certificate at all', () => {
-  test('BOSH, EXTERNAL-only cert.localhost: AUTHFAIL not-authorized, saying the certificate was refused', async ({ harness }) => {
+  // mod_auth_ccert still offers EXTERNAL on a TLS connection without a certificate, and reports the missing one as
+  // account-disabled; mod_client_certs offers EXTERNAL only to a connection that presented one
+  test('BOSH, EXTERNAL-only cert.localhost: AUTHFAIL account-disabled saying the certificate was refused, whitelisted or not', async ({ harness }) => {
     const res = await failedLogin(harness, 'a', BOSH, 'certuser@cert.localhost', null, { credentials: 'include' });
-    expect(res.status).toBe(AUTHFAIL);
-    expect(res.condition).toBe('not-authorized');
+    expect([res.status, res.condition]).toEqual([AUTHFAIL, 'account-disabled']);
     expect(res.text).toMatch(NOT_ACCEPTED);
+    expect(res.statuses.slice(0, 3)).toEqual(['CONNECTING', 'AUTHENTICATING', 'AUTHFAIL:account-disabled']);
+    const only = await failedLogin(harness, 'b', BOSH, 'cert.localhost', null, { credentials: 'include', mechanisms: ['EXTERNAL'] });
+    expect([only.status, only.condition]).toEqual([AUTHFAIL, 'account-disabled']);
+    expect(only.text).toMatch(NOT_ACCEPTED);
   });
 
-  test('BOSH, localhost without a password: CONNFAIL no-auth-mech (the server offers no EXTERNAL without a certificate)', async ({ harness }) => {
+  test('BOSH, localhost: CONNFAIL no-auth-mech without a password, and with EXTERNAL alone whitelisted (no EXTERNAL offered)', async ({ harness }) => {
     const res = await failedLogin(harness, 'a', BOSH, 'alice@localhost', null, { credentials: 'include' });
-    expect(res.status).toBe(CONNFAIL);
-    expect(res.condition).toBe('no-auth-mech');
+    expect([res.status, res.condition]).toEqual([CONNFAIL, 'no-auth-mech']);
     expect(res.text).toMatch(/^no usable SASL mechanism: server offers \[[^\]]*SCRAM-SHA-256[^\]]*\]/);
     expect(res.text).not.toMatch(/offers \[[^\]]*EXTERNAL/);
-  });
-
-  test('BOSH, EXTERNAL alone whitelisted: CONNFAIL no-auth-mech on localhost, AUTHFAIL on cert.localhost', async ({ harness }) => {
-    const opts = { credentials: 'include', mechanisms: ['EXTERNAL'] };
-    const local = await failedLogin(harness, 'a', BOSH, 'alice@localhost', 'alicepass', opts);
-    expect([local.status, local.condition]).toEqual([CONNFAIL, 'no-auth-mech']);
-    expect(local.text).toMatch(/allowed \[EXTERNAL\]/);
-    const cert = await failedLogin(harness, 'b', BOSH, 'cert.localhost', null, opts);
-    expect([cert.status, cert.condition]).toEqual([AUTHFAIL, 'not-authorized']);
-    expect(cert.text).toMatch(NOT_ACCEPTED);
+    const only = await failedLogin(harness, 'b', BOSH, 'alice@localhost', 'alicepass', { credentials: 'include', mechanisms: ['EXTERNAL'] });
+    expect([only.status, only.condition]).toEqual([CONNFAIL, 'no-auth-mech']);
+    expect(only.text).toMatch(/allowed \[EXTERNAL\]/);
   });
 
   test('WSS: Chromium cancels the handshake the server asks a certificate for: CONNFAIL remote-connection-failed', async ({ harness }) => {
     const res = await failedLogin(harness, 'a', WSS, 'cert.localhost', null, { mechanisms: ['EXTERNAL'] });
     expect(res.status).toBe(CONNFAIL);
     expect(res.condition).toBe('remote-connection-failed');
-    expect(res.text).toMatch(/could not open an XMPP WebSocket to wss:\/\/127\.0\.0\.1:\d+\/xmpp-websocket .*TLS/);
+    expect(res.text).toMatch(WSS_UNREACHABLE);
+  });
+});
+
+test.describe('ejabberd', () => {
+  const ej = env.ejabberd;
+  test.skip(!ej, 'ejabberd is not running');
+  test.use(presenting('ejalice', ej ? httpsOrigin(ej.websocket.wss) : ORIGIN));
+
+  test('offers no EXTERNAL over WSS even with a valid certificate: CONNFAIL no-auth-mech naming what it offers', async ({ harness }) => {
+    const res = await failedLogin(harness, 'a', ej?.websocket.wss as string, 'alice@ej.localhost', null);
+    expect([res.status, res.condition]).toEqual([CONNFAIL, 'no-auth-mech']);
+    expect(res.text).toMatch(/^no usable SASL mechanism: server offers \[[^\]]*SCRAM-SHA-256[^\]]*\]/);
+    expect(res.text).not.toMatch(/offers \[[^\]]*EXTERNAL/);
   });
 });
 
@@ -263,6 +272,29 @@ test.describe('XEP-0257 certificate management (mod_client_certs)', () => {
     }
   });
 
+  test('revoking ends the WebSocket session of that certificate with the stream error not-authorized', async ({ harness, browser, baseURL }) => {
+    // Prosody sends this <stream:error> frame without declaring the "stream" prefix; the WebSocket transport binds it
+    const pki = certDir(env.certs.ca, env.certs.ca.replace(/\.crt$/, '.key'));
+    const carol = pki.issue('carol@localhost', 'carol');
+    const device = await certHarness(browser, baseURL as string, ORIGIN, carol);
+    const name = uniq('revoked');
+    try {
+      const m = await login(harness, 'm', BOSH, `carol@localhost/${uniq('mgr')}`, 'carolpass', { credentials: 'include' });
+      expect(m, m.text).toMatchObject({ ok: true });
+      await loadXep0257(harness);
+      await harness.evaluate((a) => X.addCertificate(conns.m!, a.name, a.pem), { name, pem: carol.pem });
+      const d = await login(device.page, 'd', WSS, 'carol@localhost', null);
+      expect(d, d.text).toMatchObject({ ok: true, mechanism: 'EXTERNAL' });
+      await harness.evaluate((n) => X.revokeCertificate(conns.m!, n), name);
+      await expect.poll(() => device.page.evaluate(() => conns.d?.statuses.at(-1))).toMatch(/^DISCONNECTED/);
+      expect(await device.page.evaluate(() => conns.d?.statuses.slice(-2))).toEqual(['CONNFAIL:not-authorized', 'DISCONNECTED:not-authorized']);
+    } finally {
+      await harness.evaluate((n) => (conns.m?.connected ? X.revokeCertificate(conns.m, n) : undefined), name).catch(() => undefined);
+      await device.context.close();
+      pki.remove();
+    }
+  });
+
   test("the server refuses a certificate for another JID with a typed bad-request, and lists the account's certificates", async ({ harness }) => {
     const m = await login(harness, 'm', BOSH, 'alice@localhost', 'alicepass', { credentials: 'include' });
     expect(m, m.text).toMatchObject({ ok: true });
@@ -293,9 +325,10 @@ test.describe('XEP-0257 certificate management (mod_client_certs)', () => {
 });
 
 test('deployment path: Chromium picks the certificate from its NSS database under an AutoSelectCertificateForUrls policy', async ({ env, baseURL }) => {
+  test.skip(!canWriteChromiumPolicies(), 'writing /etc/chromium/policies/managed needs root');
   const nss = env.nssdb.alice;
   expect(nss, 'env.json has no NSS database for alice').toBeDefined();
-  await withAutoSelectPolicy([{ pattern: ORIGIN, issuerCN: caName }], async () => {
+  await withAutoSelectPolicy([{ pattern: ORIGIN, issuerCN: caName as string }], async () => {
     const browser = await launchWithNssHome(nss?.home as string, test.info().project.use.launchOptions);
     try {
       const context = await browser.newContext({ baseURL, ignoreHTTPSErrors: true });
@@ -317,6 +350,38 @@ test('deployment path: Chromium picks the certificate from its NSS database unde
       await browser.close();
     }
   });
+});
+
+test('deployment path, refused certificates: an unknown CA ends the TLS handshake (CONNFAIL); an expired one is never presented (AUTHFAIL)', async ({ env, baseURL }) => {
+  test.skip(!canWriteChromiumPolicies(), 'writing /etc/chromium/policies/managed needs root');
+  const pki = certDir(env.certs.ca, env.certs.ca.replace(/\.crt$/, '.key'));
+  const cases = [
+    { id: 'rogue-alice', issuer: rogueCaName as string, jid: 'alice@localhost', status: CONNFAIL, condition: 'remote-connection-failed', text: BOSH_UNREACHABLE },
+    // Chromium does not offer an expired certificate: the server sees none, and mod_auth_ccert refuses EXTERNAL
+    { id: 'expired-certuser', issuer: caName as string, jid: 'certuser@cert.localhost', status: AUTHFAIL, condition: 'account-disabled', text: NOT_ACCEPTED },
+  ];
+  try {
+    for (const c of cases) {
+      const client = certs[c.id];
+      if (!client) throw new Error(`no certificate "${c.id}" in env.json`);
+      const home = nssHome(join(pki.path, c.id), client.p12, client.p12Password, env.certs.ca, caName as string);
+      await withAutoSelectPolicy([{ pattern: ORIGIN, issuerCN: c.issuer }], async () => {
+        const browser = await launchWithNssHome(home, test.info().project.use.launchOptions);
+        try {
+          const page = await (await browser.newContext({ baseURL, ignoreHTTPSErrors: true })).newPage();
+          const errors = await openHarness(page);
+          const res = await failedLogin(page, 'a', BOSH, c.jid, null, { credentials: 'include' });
+          expect([c.id, res.status, res.condition]).toEqual([c.id, c.status, c.condition]);
+          expect(res.text).toMatch(c.text);
+          expect(errors).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+      });
+    }
+  } finally {
+    pki.remove();
+  }
 });
 
 test.describe('examples/client-certificate', () => {

@@ -143,3 +143,25 @@ test.describe('hostile WebSocket server', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
+
+test.describe('sax-wasm parser backend', () => {
+  test('logs in and exchanges messages with options.parser = sax-wasm (wasm loaded explicitly)', async ({ harness, env }) => {
+    const res = await harness.evaluate(async (ws) => {
+      const { saxWasmParser } = (await import('/dist/parser/sax-wasm.js' as string)) as typeof import('../src/xml/sax-wasm-parser.js');
+      const parser = await saxWasmParser(fetch('/dist/parser/sax-wasm.wasm'));
+      const conn = new A.Connection(ws, { parser });
+      await conn.connect(`alice@localhost/${Math.random().toString(36).slice(2)}`, 'alicepass');
+      const got = new Promise<string>((resolve) => {
+        conn.addHandler((m) => {
+          resolve(m.getChildText('body') ?? '');
+        }, null, 'message', 'chat');
+      });
+      conn.send(A.$msg({ to: conn.jid, type: 'chat' }).c('body').t('wasm\nparsed <&> 😀'));
+      const body = await got;
+      const roster = await conn.sendIQ(A.$iq({ type: 'get' }).c('query', { xmlns: 'jabber:iq:roster' }));
+      await conn.disconnect();
+      return { body, mechanism: conn.mechanism, roster: roster.getAttribute('type') };
+    }, env.prosody.websocket.ws);
+    expect(res).toEqual({ body: 'wasm\nparsed <&> 😀', mechanism: 'SCRAM-SHA-256', roster: 'result' });
+  });
+});

@@ -28,7 +28,8 @@ export class IqError extends Error {
     condition?: string,
   ) {
     const err = element?.getChild('error');
-    const cond = condition ?? err?.getChildByNS('urn:ietf:params:xml:ns:xmpp-stanzas')?.localName ?? 'undefined-condition';
+    const cond =
+      condition ?? err?.getChildren().find((c) => c.localName !== 'text' && c.getNS() === 'urn:ietf:params:xml:ns:xmpp-stanzas')?.localName ?? 'undefined-condition';
     const text = err?.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas');
     super(element ? `IQ error: ${cond}${text ? ` (${text})` : ''}` : `IQ ${cond}`);
     this.condition = cond;

@@ -103,6 +103,14 @@ describe('Connection over WebSocket', () => {
     expect(statuses).toContain('CONNFAIL:host-unknown');
   });
 
+  it('reads a stream error whose stream prefix the server forgot to declare (Prosody over WebSocket)', async () => {
+    const { conn } = setup((frame, reply) => {
+      if (frame.startsWith('<open')) reply(open(), "<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+    });
+    const err = (await conn.connect('user@example.org', 'x').catch((e: unknown) => e)) as ConnectionError;
+    expect(err.condition).toBe('not-authorized');
+  });
+
   it.each([
     ['malformed XML', "<message xmlns='jabber:client'><body>x</message>", 'bad-format'],
     ['a DOCTYPE', "<!DOCTYPE x [<!ENTITY a 'b'>]>", 'restricted-xml'],

@@ -1,6 +1,6 @@
 // Browser setups for the client-certificate e2e: contexts with a Playwright-supplied certificate, the XEP-0257
 // module loaded in the page, and Chromium reading its own NSS database under an AutoSelectCertificateForUrls policy.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Page } from 'playwright/test';
 import { openHarness } from './fixtures.js';
@@ -45,6 +45,17 @@ export async function loadXep0257(page: Page): Promise<void> {
 }
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
+
+/** True when this process may write Chromium's managed policies (normally: runs as root). */
+export function canWriteChromiumPolicies(): boolean {
+  try {
+    mkdirSync(POLICY_DIR, { recursive: true });
+    accessSync(POLICY_DIR, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** One AutoSelectCertificateForUrls rule: certificates for `pattern` issued by `issuerCN` are chosen without asking. */
 export interface AutoSelectRule {

@@ -1,6 +1,6 @@
 // Issues XEP-0178 client certificates (xmppAddr otherName) from the e2e test CA with openssl, for one test run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,4 +52,18 @@ export function certDir(caCert: string, caKey: string): CertDir {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes `home/.pki/nssdb` (where Chromium on Linux looks when `HOME=home`) holding the identity from a PKCS#12
+ * file and trusting `caCert` for servers, as a user would with pk12util and certutil. Returns `home`.
+ */
+export function nssHome(home: string, p12: string, p12Password: string, caCert: string, caName: string): string {
+  const db = `sql:${join(home, '.pki', 'nssdb')}`;
+  mkdirSync(join(home, '.pki', 'nssdb'), { recursive: true });
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  run('certutil', ['-N', '-d', db, '--empty-password']);
+  run('pk12util', ['-i', p12, '-d', db, '-W', p12Password]);
+  run('certutil', ['-A', '-n', caName, '-t', 'C,,', '-i', caCert, '-d', db]);
+  return home;
 }

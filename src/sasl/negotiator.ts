@@ -49,7 +49,9 @@ export class SaslNegotiator {
         ok: false,
         status: 'CONNFAIL',
         condition: 'no-auth-mech',
-        text: `no usable SASL mechanism: server offers [${offered.join(', ')}], allowed [${[...allowed].join(', ')}]; usable ones need the right credentials (password, token) and, for PLAIN/DIGEST-MD5, a secure transport`,
+        text:
+          `no usable SASL mechanism: server offers [${offered.join(', ')}], allowed [${[...allowed].join(', ')}]; usable ones need the right credentials (password, token) and, for PLAIN/DIGEST-MD5, a secure transport` +
+          (allowed.has('EXTERNAL') && !offered.includes('EXTERNAL') ? '; EXTERNAL is not offered: the server did not accept a client certificate in the TLS handshake' : ''),
         hangUp: false,
       });
     }

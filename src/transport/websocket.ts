@@ -6,6 +6,17 @@ import { isSecureService, type Transport, type TransportEnd, type TransportOptio
 /** Namespace of RFC 7395's `<open/>` and `<close/>`. */
 export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
 
+const NS_STREAMS = 'http://etherx.jabber.org/streams';
+const UNDECLARED_STREAM_ERROR = /^(\s*<stream:error)(?![^>]*\sxmlns:stream=)(?=[\s/>])/;
+
+/**
+ * RFC 7395 frames must declare their own prefixes, but Prosody sends `<stream:error>` without `xmlns:stream`:
+ * bind the prefix for that one element rather than reporting the server's last words as bad-format.
+ */
+function declareStreamPrefix(frame: string): string {
+  return frame.startsWith('<stream:error') ? frame.replace(UNDECLARED_STREAM_ERROR, `$1 xmlns:stream='${NS_STREAMS}'`) : frame;
+}
+
 /** WebSocket transport, chosen for `ws://` and `wss://` service URLs. */
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket';
@@ -107,7 +118,7 @@ export class WebSocketTransport implements Transport {
       return this.#finish({ kind: 'error', condition: 'bad-format', text: 'binary WebSocket frame (RFC 7395 requires text frames)' });
     }
     this.#sink.rawInput(data);
-    this.#parser.write(data);
+    this.#parser.write(declareStreamPrefix(data));
     if (!this.#done && !this.#parser.idle) {
       this.#finish({ kind: 'error', condition: 'bad-format', text: 'a WebSocket frame did not hold one complete XML element' });
     }
@@ -142,7 +153,7 @@ export class WebSocketTransport implements Transport {
       return this.#finish({
         kind: 'error',
         condition: 'remote-connection-failed',
-        text: `could not open an XMPP WebSocket to ${this.#service} (code ${event.code}): server down, wrong URL, TLS or origin refused`,
+        text: `could not open an XMPP WebSocket to ${this.#service} (code ${event.code}): server down, wrong URL, origin refused, or TLS failed (untrusted server certificate; a client certificate refused, or requested but not yet chosen for this host in Chromium)`,
       });
     }
     this.#finish({ kind: 'closed', condition: 'connection-lost', text: `the WebSocket closed without a stream close (code ${event.code})` });
