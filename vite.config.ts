@@ -1,4 +1,5 @@
 // Library build (ESM, one entry per public subpath) and the dev server for the examples.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
@@ -23,7 +24,17 @@ export const entries: Record<string, string> = {
   xmppjs: 'src/bridge/xmppjs.ts',
 };
 
+/** Ships the sax-wasm binary beside its entry, so the JS and the wasm always come from the same version. */
+const shipSaxWasm = {
+  name: 'ship-sax-wasm',
+  closeBundle() {
+    mkdirSync(resolve(root, 'dist/parser'), { recursive: true });
+    copyFileSync(resolve(root, 'node_modules/sax-wasm/lib/sax-wasm.wasm'), resolve(root, 'dist/parser/sax-wasm.wasm'));
+  },
+};
+
 export default defineConfig(({ command }) => ({
+  plugins: command === 'build' ? [shipSaxWasm] : [],
   // relative asset URLs so the sax-wasm binary resolves next to the built module wherever it is served
   base: './',
   root: command === 'serve' ? resolve(root, 'examples') : root,

@@ -121,8 +121,8 @@ test('attach() takes over a session prebound by a server-side (Node) login', asy
 test('faults between browser and Prosody: 200 messages each way arrive exactly once and in order', async ({ harness }) => {
   test.setTimeout(180_000);
   const kinds: Fault[] = ['http-503', 'drop-request', 'drop-response', 'stall'];
-  // a fault on every 3rd request, cycling through the kinds; stalls outlast wait (2 s) + margin (2 s)
-  const proxy = await startFaultProxy(env.prosody.bosh.http, (n) => (n > 3 && n % 3 === 0 ? kinds[(n / 3) % kinds.length] : undefined), 6_000);
+  // a fault on every 2nd request, cycling through the kinds; stalls outlast wait (2 s) + margin (2 s)
+  const proxy = await startFaultProxy(env.prosody.bosh.http, (n) => (n > 3 && n % 2 === 0 ? kinds[(n / 2) % kinds.length] : undefined), 6_000);
   const bob = new Connection(env.prosody.websocket.ws, { WebSocket: (await import('ws')).default as never });
   try {
     const a = await harness.evaluate((u) => h.login('a', u, `alice@localhost/${Math.random().toString(36).slice(2)}`, 'alicepass', { wait: 2, maxRetries: 8, boshTiming: { timeoutMargin: 2 } }), proxy.url);

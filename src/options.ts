@@ -1,6 +1,7 @@
 // Everything a Connection can be configured with.
 import type { Logger } from './log.js';
 import type { MechanismInput } from './sasl/registry.js';
+import type { BoshTiming } from './transport/bosh-retry.js';
 import type { TransportClass, WebSocketConstructor } from './transport/transport.js';
 import type { XmlElement } from './xml/element.js';
 import type { XmlParserFactory } from './xml/parser.js';
@@ -51,10 +52,14 @@ export interface ConnectionOptions {
   credentials?: RequestCredentials;
   /** BOSH: extra HTTP headers on every request. */
   headers?: Record<string, string>;
-  /** BOSH: keep the session in sessionStorage after every request so `restore()` can resume it after a reload. */
+  /** BOSH: keep the session (never a password or token) in sessionStorage so `restore()` can resume it after a reload; pagehide then keeps the session instead of ending it. */
   keepalive?: boolean;
   /** BOSH: `route` attribute for session creation (`xmpp:host:port`). */
   route?: string;
+  /** BOSH: the fetch to use instead of the global one (tests, instrumentation, a polyfill). */
+  fetch?: typeof fetch;
+  /** BOSH: timing knobs (resend backoff, request timeout margin, request spacing, randomness), mainly for tests. */
+  boshTiming?: Partial<BoshTiming>;
   /** Stanzas that could not be delivered (BOSH after exhausting retries) are handed back here. */
   onUndelivered?: (stanzas: XmlElement[]) => void;
 }

@@ -56,7 +56,8 @@ export async function startFaultProxy(target: string, schedule: (n: number, body
         up.on('error', () => res.writeHead(502).end());
         up.end(body);
       };
-      if (fault === 'stall') setTimeout(forward, stallMs);
+      // a stalled request whose client gave up is dropped instead of reaching the server late, as a real proxy does
+      if (fault === 'stall') setTimeout(() => (res.destroyed || res.writableEnded ? undefined : forward()), stallMs);
       else forward();
     });
   });

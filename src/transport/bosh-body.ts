@@ -43,28 +43,32 @@ export interface BadBody {
   text: string;
 }
 
+interface ReadState {
+  rootName: string;
+  attrs: Record<string, string> | undefined;
+  children: XmlElement[];
+  ended: boolean;
+  error: { condition: string; message: string } | undefined;
+}
+
 /** Reads one HTTP response body at a time with the configured parser in stream mode (`<body/>` is the root). */
 export class BodyReader {
-  private readonly parser: XmlParser;
-  private attrs: Record<string, string> | undefined;
-  private rootName = '';
-  private children: XmlElement[] = [];
-  private ended = false;
-  private error: { condition: string; message: string } | undefined;
+  readonly #parser: XmlParser;
+  #cur: ReadState = fresh();
 
   constructor(factory: XmlParserFactory, maxStanzaSize: number) {
-    this.parser = factory(
+    this.#parser = factory(
       {
         onStreamStart: (name, attrs) => {
-          this.rootName = name;
-          this.attrs = attrs;
+          this.#cur.rootName = name;
+          this.#cur.attrs = attrs;
         },
-        onElement: (el) => this.children.push(el),
+        onElement: (el) => this.#cur.children.push(el),
         onStreamEnd: () => {
-          this.ended = true;
+          this.#cur.ended = true;
         },
         onError: (err) => {
-          this.error ??= { condition: err.condition, message: err.message };
+          this.#cur.error ??= { condition: err.condition, message: err.message };
         },
       },
       { maxStanzaSize },
@@ -73,23 +77,24 @@ export class BodyReader {
 
   /** Parses a whole response text. */
   read(text: string): ParsedBody | BadBody {
-    this.parser.reset();
-    this.attrs = undefined;
-    this.rootName = '';
-    this.children = [];
-    this.ended = false;
-    this.error = undefined;
-    this.parser.write(text);
-    const attrs = this.attrs;
-    if (!attrs || this.rootName !== 'body' || attrs.xmlns !== NS_HTTPBIND) return notBosh(text, this.error?.message);
-    if (this.error) return { ok: false, condition: this.error.condition, text: `malformed BOSH response: ${this.error.message}` };
-    if (!this.ended) return { ok: false, condition: 'bad-format', text: 'truncated BOSH response: the <body/> was not closed' };
-    for (const child of this.children) {
+    const cur = fresh();
+    this.#cur = cur;
+    this.#parser.reset();
+    this.#parser.write(text);
+    const attrs = cur.attrs;
+    if (!attrs || cur.rootName !== 'body' || attrs.xmlns !== NS_HTTPBIND) return notBosh(text, cur.error?.message);
+    if (cur.error) return { ok: false, condition: cur.error.condition, text: `malformed BOSH response: ${cur.error.message}` };
+    if (!cur.ended) return { ok: false, condition: 'bad-format', text: 'truncated BOSH response: the <body/> was not closed' };
+    for (const child of cur.children) {
       // a stanza without its own xmlns inherits the body's namespace; XEP-0206 means jabber:client
       if (STANZAS.has(child.name) && child.attrs.xmlns === NS_HTTPBIND) child.attrs.xmlns = NS_CLIENT;
     }
-    return { ok: true, attrs, children: this.children };
+    return { ok: true, attrs, children: cur.children };
   }
+}
+
+function fresh(): ReadState {
+  return { rootName: '', attrs: undefined, children: [], ended: false, error: undefined };
 }
 
 /** Explains a 200 answer that is not a BOSH body. */

@@ -79,6 +79,8 @@ export function sendBeacon(cfg: HttpConfig, body: string, injectedFetch: boolean
 function describeFetchError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = (e as { cause?: unknown }).cause;
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? `${e.message} (${code})` : e.message;
+  if (typeof cause !== 'object' || cause === null) return e.message;
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  const detail = typeof code === 'string' ? code : typeof message === 'string' ? message : '';
+  return detail ? `${e.message}: ${detail}` : e.message;
 }

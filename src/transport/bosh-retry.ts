@@ -1,4 +1,4 @@
-// Retry timing for BOSH requests: exponential backoff with full jitter, overridable for tests.
+// Timing of BOSH requests: resend backoff with full jitter, timeouts, spacing; overridable for tests.
 
 /** Timing knobs of the BOSH transport. Pass a partial object as the transport option `boshTiming`. */
 export interface BoshTiming {
@@ -12,6 +12,8 @@ export interface BoshTiming {
   setupRetries: number;
   /** Seconds a request may outlive `wait` before it is given up and resent (default 10). */
   timeoutMargin: number;
+  /** Least ms between the starts of two requests that may both be in flight, so they arrive in order (default 10). */
+  minSpacing: number;
   /** Source of randomness in [0, 1) for jitter and the initial rid (default: the platform's CSPRNG). */
   random: () => number;
 }
@@ -23,6 +25,7 @@ export const DEFAULT_TIMING: Readonly<BoshTiming> = Object.freeze({
   setupMaxDelay: 1000,
   setupRetries: 2,
   timeoutMargin: 10,
+  minSpacing: 10,
   random: secureRandom,
 });
 
@@ -38,7 +41,7 @@ export function readTiming(value: unknown): BoshTiming {
   const t: BoshTiming = { ...DEFAULT_TIMING };
   if (typeof value !== 'object' || value === null) return t;
   const v = value as Record<string, unknown>;
-  for (const key of ['baseDelay', 'maxDelay', 'setupMaxDelay', 'setupRetries', 'timeoutMargin'] as const) {
+  for (const key of ['baseDelay', 'maxDelay', 'setupMaxDelay', 'setupRetries', 'timeoutMargin', 'minSpacing'] as const) {
     const n = v[key];
     if (typeof n === 'number' && Number.isFinite(n) && n >= 0) t[key] = n;
   }

@@ -5,7 +5,7 @@ export interface StoredBoshSession {
   /** The full bound JID. */
   jid: string;
   sid: string;
-  /** The next rid to use (the same meaning as `attach()`'s rid). */
+  /** The oldest rid whose response was not handled (restore() sends it again); the next rid when none is open. */
   rid: number;
   wait: number;
   hold: number;

@@ -1,0 +1,159 @@
+// Renders one run's results as bench/results.md: the targets with PASS/FAIL, then every measurement with ratios.
+import { LIBS } from './browser.mjs';
+import { formatHotSpots } from './profile.mjs';
+import { fmt, kib, ratio } from './stats.mjs';
+import { evaluateTargets } from './targets.mjs';
+
+const OURS = 'antistrophe';
+const PEERS = LIBS.filter((l) => l !== OURS);
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const range = (s, d) => (s ? `${fmt(s.median, d)} (${fmt(s.range[0], d)}–${fmt(s.range[1], d)})` : 'n/a');
+const failed = (section) => (section?.error ? `_not measured: ${section.error}_\n` : undefined);
+
+function sizesSection(s) {
+  const rows = [];
+  for (const key of ['a', 'b']) {
+    for (const lib of LIBS) {
+      const x = s[lib][key];
+      if (!Number.isFinite(x.gz)) {
+        rows.push([`(${key}) ${s.labels[key]}`, lib, `n/a: ${x.error}`, '', '', '', '']);
+        continue;
+      }
+      rows.push([
+        `(${key}) ${s.labels[key]}`,
+        lib,
+        kib(x.min),
+        kib(x.gz),
+        x.lazyGz ? kib(x.lazyGz) : '—',
+        lib === OURS ? '1.00×' : ratio(s[OURS][key].gz, x.gz),
+        lib === OURS ? '1.00×' : ratio(s[OURS][key].gz + s[OURS][key].lazyGz, x.gz + x.lazyGz),
+      ]);
+    }
+  }
+  const notes = [
+    '- "up front" is the entry chunk an app loads; "lazy" the chunks esbuild splits off behind `import()` (antistrophe: the @noble/hashes SCRAM fallback, fetched only in insecure contexts). This is `bundleSize` of scripts/check-bundle.mjs; the peers go through the same esbuild options.',
+    `- strophe.js: ${s['strophe.js'].note}.`,
+    `- @xmpp/client: ${s['@xmpp/client'].note}; bundled with the package's "browser" field honored (see bench/esbuild.mjs).`,
+    `- scripts/check-bundle.mjs budgets today: (a) ${kib(s.checkBundleBudgets.a)}, (b) ${kib(s.checkBundleBudgets.b)}; the targets above are 12 and 18 KiB.`,
+  ];
+  if (s.fromSource) notes.push('- antistrophe bundled from its TypeScript sources (`--src`), not from a build.');
+  if (s.contributors) notes.push(`- largest modules of antistrophe (a) up front, bytes of minified output (bundled from the sources): ${s.contributors.map((c) => `${c.file} ${c.bytes}`).join(', ')}.`);
+  return `${table(['bundle', 'library', 'min (up front)', 'min+gz up front', 'min+gz lazy', 'ours ÷ this (up front)', 'ours ÷ this (all)'], rows)}\n\n${notes.join('\n')}\n`;
+}
+
+function onlineTable(o) {
+  const rows = [];
+  for (const mech of ['SCRAM-SHA-1', 'PLAIN']) {
+    for (const lib of LIBS) {
+      const s = o[mech][lib];
+      rows.push([mech, lib, range(s, 1), s ? String(s.samples.length) : '0', ratio(o[mech][OURS]?.median, s?.median), ratio(o['SCRAM-SHA-1'][OURS]?.median, s?.median)]);
+    }
+  }
+  return table(['mechanism', 'library', 'median ms (min–max)', 'reps', 'ours (same mechanism) ÷ this', 'ours (SCRAM-SHA-1) ÷ this'], rows);
+}
+
+function onlineSection(o) {
+  const out = [`Over the loopback (the targets):\n\n${onlineTable(o)}\n`];
+  if (o.rtt?.PLAIN) out.push(`Through a proxy that adds ${o.rtt.ms} ms of round-trip time (bench/latency-proxy.mjs), where round trips dominate as on real networks:\n\n${onlineTable(o.rtt)}\n`);
+  out.push(
+    "- connect() to CONNECTED/online over ws:// to Prosody as alice@localhost; logout outside the timing; libraries take turns. Round trips after the WebSocket opens — antistrophe: open, SASL (PLAIN 1, SCRAM 2), restart, bind; strophe.js: the same plus a session IQ although Prosody marks it optional; @xmpp/client (PLAIN only: its browser build maps @xmpp/sasl-scram-sha-1 to false): open, SASL, restart, bind, and it enables stream management (XEP-0198) on its own.",
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function rateSection(x, unit) {
+  const rows = LIBS.map((lib) => [
+    lib,
+    range(x.results[lib], 0),
+    String(x.results[lib].samples.length),
+    lib === OURS ? '1.00×' : ratio(x.results[OURS].median, x.results[lib].median),
+    range(x.cpu?.[lib], 0),
+    lib === OURS ? '1.00×' : ratio(x.cpu?.[lib]?.median, x.cpu?.[OURS]?.median),
+  ]);
+  if (x.ceiling) {
+    const raw = x.cpu?.['raw WebSocket'];
+    rows.push(['_raw WebSocket, no XMPP library (ceiling)_', range(x.ceiling, 0), String(x.ceiling.samples.length), ratio(x.results[OURS].median, x.ceiling.median), range(raw, 0), '']);
+  }
+  const notes = [
+    '- main-thread ms per 1000 messages: CDP `Performance.getMetrics` TaskDuration of the page during the flood ÷ N × 1000 (sending, receiving, parsing, dispatching, the handler); "efficiency" is peer CPU ÷ ours: above 1 means ours needs less CPU per message.',
+  ];
+  if (x.ceiling) {
+    notes.push(
+      '- The ceiling row sends the same frames over a bare WebSocket and only counts the answers: what the browser, the echo server and the machine allow without any XMPP work. Where a library is close to it, the wall-clock rate measures the setup more than the library; the CPU column still separates them.',
+    );
+  }
+  return `${table(['library', `median ${unit} (min–max)`, 'reps', 'ours ÷ this', 'main-thread ms / 1000 msgs', 'efficiency (this CPU ÷ ours)'], rows)}\n\n${notes.join('\n')}\n`;
+}
+
+function parseSection(p, corpus) {
+  const ours = p.backends.find((b) => b.lib === OURS)?.median;
+  const rows = p.backends.map((b) => [b.lib, b.name, range(b, 0), String(b.samples.length), ratio(ours, b.median)]);
+  const kinds = Object.entries(corpus.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+  return `${table(['library', 'parser', 'median stanzas/s (min–max)', 'reps', 'ours (default parser) ÷ this'], rows)}\n\n- corpus: ${corpus.count} distinct stanzas (${kinds}), ${corpus.avgBytes} bytes on average, one WebSocket frame each, at least ${p.minStanzas} stanzas and ${p.minMs} ms per repetition; each backend gets one frame per write, as its WebSocket transport does.\n`;
+}
+
+function scramSection(sc) {
+  const rows = LIBS.map((lib) => [
+    'WebCrypto (secure context)',
+    lib,
+    sc.webcrypto[lib] ? range(sc.webcrypto[lib], 2) : 'n/a (no SCRAM in its browser build)',
+    sc.webcryptoCold[lib] ? range(sc.webcryptoCold[lib], 1) : 'n/a',
+  ]);
+  rows.push(['@noble/hashes fallback (insecure context, no crypto.subtle)', OURS, range(sc.fallback, 1), range(sc.fallbackCold, 1)]);
+  return `${table(['crypto', 'library', 'warm: median ms (min–max)', 'cold: first call in a fresh page'], rows)}\n\n- one client-final computation (PBKDF2 4096 + HMACs + SHA-1) on the RFC 5802 §5 vector, checked against its expected proof. Warm: repeated in one page after warm-up calls; cold: the first call in a fresh page (what a page that logs in once pays), one fresh page per sample. The insecure page is http://bench.test (mapped to 127.0.0.1), which has no crypto.subtle.\n`;
+}
+
+function memorySection(m) {
+  const rows = Object.entries(m.summary).map(([key, s]) => [key.replace('xmppjs', '@xmpp/client'), kib(s.heap), kib(s.external), kib(s.rss), s.samples.map((x) => (x / 1024).toFixed(1)).join(', ')]);
+  return `${table(['library / SASL', 'heapUsed per connection (median)', 'external', 'rss', 'samples (KiB)'], rows)}\n\n- ${m.count} idle connections to Prosody over the \`ws\` package, spread over alice/bob/carol/dave with distinct resources, logged in 10 at a time; heapUsed after forced GCs minus the baseline (taken with 20 warm-up connections open), ÷ ${m.count}; a fresh \`node --expose-gc\` process per sample. The comparison uses PLAIN because @xmpp/client's SCRAM-SHA-1 in Node costs ~0.7 s of CPU per login.\n`;
+}
+
+export function renderReport(r) {
+  const m = r.machine;
+  const out = [];
+  out.push('# antistrophe benchmark results\n');
+  out.push(`${r.mode === 'quick' ? '**Quick run** (fewer repetitions, smaller N): for iteration only. ' : ''}Generated by \`npm run bench\`${r.mode === 'quick' ? ' -- --quick' : ''} on ${m.date}. Medians; ratios are ours ÷ peer.\n`);
+  out.push(
+    table(
+      ['machine', ''],
+      [
+        ['CPU', `${m.cpu}, ${m.cores} cores`],
+        ['RAM', `${m.ramGiB.toFixed(1)} GiB`],
+        ['OS', m.os],
+        ['Node', m.node],
+        ['Chromium', `${m.chromium} (headless, Playwright)`],
+        ['Prosody', m.prosody],
+        ['load average', `${m.loadStart} at the start, ${m.loadEnd} at the end${m.busy ? ' — **other work shared the machine: absolute numbers are low and noisy; the ratios come from interleaved runs**' : ''}`],
+        ['libraries', Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join('; ')],
+      ],
+    ),
+  );
+  out.push('\n## Targets\n');
+  out.push(table(['target', 'measured', 'threshold', 'result'], evaluateTargets(r).map((t) => [t.target, t.measured, t.threshold, `**${t.result}**`])));
+  const b = r.browser ?? {};
+  const sections = [
+    ['Bundle size (esbuild --bundle --splitting --minify --format=esm --platform=browser, gzip -9)', r.sizes, sizesSection],
+    ['Time to online over WebSocket', b.online, onlineSection],
+    [`Client-bound throughput (echo server, N=${b.client?.n ?? '?'}; one connection sends N chats, the server answers each at once; until all N answers are handled)`, b.client, (x) => rateSection(x, 'msgs/s')],
+    [`Server-bound throughput (alice → bob through Prosody, N=${b.server?.n ?? '?'}; until bob has handled all N)`, b.server, (x) => rateSection(x, 'msgs/s')],
+    ['Parse throughput in Chromium', b.parse, (x) => parseSection(x, r.corpus)],
+    ['SCRAM-SHA-1, 4096 iterations, in Chromium', b.scram, scramSection],
+    ['Node memory per idle connection', r.memory, memorySection],
+  ];
+  for (const [title, data, render] of sections) {
+    if (!data) continue;
+    out.push(`\n## ${title}\n`);
+    out.push(failed(data) ?? render(data));
+  }
+  if (b.profiles) {
+    out.push('\n## CPU hot spots of antistrophe (self time, top functions)\n');
+    for (const [name, p] of Object.entries(b.profiles)) out.push(`\n### ${name}\n\n\`\`\`\n${formatHotSpots(p.hotSpots)}\n\`\`\`\n`);
+  }
+  if (r.notes?.length || b.errors?.length) {
+    out.push('\n## Notes\n');
+    for (const n of [...(r.notes ?? []), ...(b.errors ?? []).map((e) => `page error: ${e}`)]) out.push(`- ${n}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export { PEERS };
