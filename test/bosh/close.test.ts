@@ -4,15 +4,7 @@ import { $msg, $pres } from '../../src/xml/builder.js';
 import { BoshTransport } from '../../src/transport/bosh.js';
 import { createStreamParser } from '../../src/xml/stream-parser.js';
 import { body, created, FakeBosh } from '../helpers/fake-bosh.js';
-import { flush, record, SERVICE, setup } from './helpers.js';
-
-async function opened(options = {}) {
-  const t = setup(undefined, options);
-  t.transport.open('example.org');
-  (await t.server.next()).reply(created());
-  await flush();
-  return t;
-}
+import { flush, opened, record, SERVICE, setup } from './helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();

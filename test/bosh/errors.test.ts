@@ -1,16 +1,8 @@
 // BOSH failures: terminal conditions, stream errors, lost sessions, malformed or non-BOSH answers, redirects.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { $msg } from '../../src/xml/builder.js';
-import { body, created } from '../helpers/fake-bosh.js';
-import { flush, setup } from './helpers.js';
-
-async function opened(options = {}) {
-  const t = setup(undefined, options);
-  t.transport.open('example.org');
-  (await t.server.next()).reply(created());
-  await flush();
-  return t;
-}
+import { body, } from '../helpers/fake-bosh.js';
+import { flush, opened, setup } from './helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -5,7 +5,7 @@ import type { TransportEnd, TransportOptions, TransportSink } from '../../src/tr
 import type { XmlElement } from '../../src/xml/element.js';
 import { DEFAULT_MAX_STANZA_SIZE } from '../../src/xml/parser.js';
 import { createStreamParser } from '../../src/xml/stream-parser.js';
-import { FakeBosh, type Script } from '../helpers/fake-bosh.js';
+import { created, FakeBosh, type Script } from '../helpers/fake-bosh.js';
 
 export const SERVICE = 'http://127.0.0.1:5280/http-bind';
 
@@ -78,4 +78,13 @@ export async function flush(): Promise<void> {
     if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0);
     else await new Promise<void>((r) => setImmediate(r));
   }
+}
+
+/** A transport whose session the fake server has just created. */
+export async function opened(options: Partial<TransportOptions> = {}) {
+  const t = setup(undefined, options);
+  t.transport.open('example.org');
+  (await t.server.next()).reply(created());
+  await flush();
+  return t;
 }

@@ -2,18 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, initialRid, readTiming } from '../../src/transport/bosh-retry.js';
 import { $msg } from '../../src/xml/builder.js';
-import { body, created } from '../helpers/fake-bosh.js';
-import { flush, setup } from './helpers.js';
+import { body, } from '../helpers/fake-bosh.js';
+import { flush, opened, setup } from './helpers.js';
 
 const msg = (n: number) => $msg({ to: 'bob@example.org', type: 'chat' }).c('body').t(`m${n}`).tree();
-
-async function opened(options = {}) {
-  const t = setup(undefined, options);
-  t.transport.open('example.org');
-  (await t.server.next()).reply(created());
-  await flush();
-  return t;
-}
 
 beforeEach(() => {
   vi.useFakeTimers();
