@@ -7,11 +7,11 @@ import { createServer } from 'vite';
 const root = resolve(import.meta.dirname, '..');
 let service = process.env.DEMO_SERVICE;
 let jid = process.env.DEMO_JID ?? 'alice@localhost';
-let creds = 'alice/alicepass and bob/bobpass on localhost; anon.localhost for ANONYMOUS';
+let creds = 'alice/alicepass and bob/bobpass on localhost (Prosody) and ej.localhost (ejabberd, ws://127.0.0.1:15480/ws); anon.localhost for ANONYMOUS';
 
 if (!service) {
   console.log('starting the local XMPP servers (e2e/servers/start.sh; installs Debian packages when missing, as root)…');
-  const r = spawnSync('bash', [resolve(root, 'e2e/servers/start.sh')], { stdio: 'inherit', env: { ...process.env, E2E_NO_EJABBERD: process.env.E2E_NO_EJABBERD ?? '1' } });
+  const r = spawnSync('bash', [resolve(root, 'e2e/servers/start.sh')], { stdio: 'inherit' });
   if (r.status !== 0) {
     console.error('\nCould not start the local servers. On Debian run this as root; elsewhere install Prosody (>= 0.12) yourself,');
     console.error('or point the demo at an existing server: DEMO_SERVICE=wss://chat.example/xmpp-websocket DEMO_JID=you@chat.example npm run demo');

@@ -25,9 +25,15 @@ const dir = process.env.E2E_DIR ?? '/tmp/antistrophe-e2e';
 
 /** Reads env.json; the servers must have been started (npm run e2e:servers). */
 export function e2eEnv(): E2eEnv {
+  let env: E2eEnv;
   try {
-    return JSON.parse(readFileSync(`${dir}/env.json`, 'utf8')) as E2eEnv;
+    env = JSON.parse(readFileSync(`${dir}/env.json`, 'utf8')) as E2eEnv;
   } catch {
     throw new Error(`no ${dir}/env.json: start the servers first (npm run e2e:servers)`);
   }
+  // ejabberd cases are only skipped on request, never silently
+  if (!env.ejabberd && !process.env.E2E_NO_EJABBERD) {
+    throw new Error(`${dir}/env.json has no ejabberd: run e2e/servers/start.sh without E2E_NO_EJABBERD (or set E2E_NO_EJABBERD=1 to skip its cases)`);
+  }
+  return env;
 }
