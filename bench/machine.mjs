@@ -53,7 +53,6 @@ export function machineInfo({ chromium, prosody, loadStart }) {
     prosody,
     loadStart,
     loadEnd: load1(),
-    busy: Math.max(loadStart, load1()) > cpus().length * 0.75,
     versions: {
       antistrophe: `${own.version} (${gitRevision()})`,
       'strophe.js': version('strophe.js'),

@@ -1,12 +1,13 @@
 // Command-line options of `node bench/run.mjs` and the repetition counts of the full and the quick run.
 
-const HELP = `usage: node bench/run.mjs [--quick] [--src | --root DIR] [--no-build] [--profile] [--only a,b]
+const HELP = `usage: node bench/run.mjs [--quick] [--src | --root DIR] [--no-build] [--profile] [--only a,b] [--render]
   --quick     fewer repetitions and smaller N, for iteration (not for the published table)
   --src       bundle antistrophe from its TypeScript sources instead of dist/ (no build needed)
   --root DIR  like --src, from another checkout's src/ and mechanisms/ (to measure a change before it lands)
   --no-build  measure ./dist as it is (default: a private build of this checkout, made by the run)
   --profile   also record CPU profiles of antistrophe's hot paths (bench/out/*.cpuprofile) and list hot spots
-  --only      run only these sections: size,online,client,server,parse,scram,memory`;
+  --only      run only these sections: size,online,client,server,parse,scram,memory
+  --render    only re-render bench/results.md from bench/results.json`;
 
 export const SECTIONS = ['size', 'online', 'client', 'server', 'parse', 'scram', 'memory'];
 

@@ -8,6 +8,8 @@ const OURS = 'antistrophe';
 const PEERS = LIBS.filter((l) => l !== OURS);
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const range = (s, d) => (s ? `${fmt(s.median, d)} (${fmt(s.range[0], d)}–${fmt(s.range[1], d)})` : 'n/a');
+/** Other work on the machine: load above the core count before the run, or well above what the run itself adds. */
+const busy = (m) => m.loadStart > m.cores || m.loadEnd > m.cores + 1.5;
 const failed = (section) => (section?.error ? `_not measured: ${section.error}_\n` : undefined);
 
 function sizesSection(s) {
@@ -123,7 +125,7 @@ export function renderReport(r) {
         ['Node', m.node],
         ['Chromium', `${m.chromium} (headless, Playwright)`],
         ['Prosody', m.prosody],
-        ['load average', `${m.loadStart} at the start, ${m.loadEnd} at the end${m.busy ? ' — **other work shared the machine: absolute numbers are low and noisy; the ratios come from interleaved runs**' : ''}`],
+        ['load average (1 min)', `${m.loadStart} at the start, ${m.loadEnd} at the end${busy(m) ? ' — **other work shared the machine: absolute numbers are low and noisy; the ratios come from interleaved runs**' : ''}`],
         ['libraries', Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join('; ')],
       ],
     ),

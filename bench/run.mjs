@@ -104,8 +104,16 @@ async function main() {
   log(`done in ${results.seconds.toFixed(0)} s: ${out}.md`);
 }
 
-try {
-  await main();
-} finally {
-  removeTemporaryDirs();
+if (process.argv.includes('--render')) {
+  // re-renders bench/results.md from bench/results.json (after a change to the report, without measuring again)
+  const base = new URL('./results', import.meta.url).pathname;
+  const md = renderReport(JSON.parse(readFileSync(`${base}.json`, 'utf8')));
+  writeFileSync(`${base}.md`, md);
+  console.log(md);
+} else {
+  try {
+    await main();
+  } finally {
+    removeTemporaryDirs();
+  }
 }

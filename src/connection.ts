@@ -520,10 +520,12 @@ export class CoreConnection {
 
   #online(): void {
     clearTimeout(this.#connectTimer);
+    this.#features = undefined; // read only while binding: an idle session need not keep the features tree
     this.#phase = 'connected';
     this.authenticated = true;
     this.#setStatus(Status.CONNECTED);
     this.#settle?.resolve();
+    this.#settle = undefined;
   }
 
   // ---------------------------------------------------------------- inbound dispatch

@@ -138,6 +138,11 @@ class StreamParser implements XmlParser {
     if (gen === this.#generation) {
       this.#pos = pos;
       if ((this.#inStanza() ? this.#stanzaSize : 0) + (buf.length - pos) > this.#max) this.#tooBig();
+      if (pos === buf.length) {
+        // all consumed: do not keep the last frame alive until the next one arrives
+        this.#buf = '';
+        this.#pos = 0;
+      }
     }
   }
 
