@@ -5,16 +5,7 @@ import { $msg, Connection, type XmlElement } from '../src/index.js';
 import { type Fault, startFaultProxy } from './support/bosh-fault-proxy.js';
 import { prebind } from './support/bosh-prebind.js';
 import { e2eEnv } from './support/env.js';
-import { expect, type LoginResult, test, uniq } from './support/fixtures.js';
-
-declare const h: {
-  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
-  say(key: string, to: string, body: string): void;
-  inbox(key: string, prefix: string, count?: number, timeout?: number): Promise<{ from: string; body: string }[]>;
-  disconnect(key: string): Promise<string[]>;
-};
-declare const conns: Record<string, import('../src/index.js').Connection & { statuses: string[] }>;
-declare const A: typeof import('../src/index.js');
+import { expect, test, uniq } from './support/fixtures.js';
 
 const env = e2eEnv();
 const servers = [

@@ -9,14 +9,6 @@ import { certDir, nssHome } from './support/cert-pki.js';
 import { e2eEnv } from './support/env.js';
 import { expect, type LoginResult, openHarness, test, uniq } from './support/fixtures.js';
 
-declare const h: {
-  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
-  say(key: string, to: string, body: string): void;
-  inbox(key: string, prefix: string, count?: number, timeout?: number): Promise<{ from: string; body: string }[]>;
-  disconnect(key: string): Promise<string[]>;
-};
-declare const conns: Record<string, import('../src/index.js').Connection & { statuses: string[] }>;
-declare const A: typeof import('../src/index.js');
 declare const X: typeof import('../src/xep-0257/index.js');
 
 const env = e2eEnv();

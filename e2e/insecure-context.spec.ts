@@ -1,10 +1,5 @@
 // SCRAM from an insecure-context page (no crypto.subtle): the @noble/hashes fallback logs in, never PLAIN.
-import { expect, type LoginResult, openHarness, test } from './support/fixtures.js';
-
-declare const h: {
-  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
-  disconnect(key: string): Promise<string[]>;
-};
+import { expect, openHarness, test } from './support/fixtures.js';
 
 const port = Number(process.env.E2E_PAGE_PORT ?? 18080);
 

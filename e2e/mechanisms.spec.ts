@@ -1,12 +1,7 @@
 // The real-server SASL matrix: every mechanism × WebSocket/BOSH × server that supports it, in Chromium.
 import { readFileSync } from 'node:fs';
 import { e2eEnv } from './support/env.js';
-import { expect, type LoginResult, test } from './support/fixtures.js';
-
-declare const h: {
-  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
-  disconnect(key: string): Promise<string[]>;
-};
+import { expect, test } from './support/fixtures.js';
 
 interface Case {
   server: string;

@@ -4,14 +4,7 @@ import { test as base } from 'playwright/test';
 import WebSocket from 'ws';
 import { $msg, Connection, type StatusCode, statusName, type XmlElement } from '../src/index.js';
 import { e2eEnv } from './support/env.js';
-import { expect, type LoginResult, test, uniq } from './support/fixtures.js';
-
-declare const h: {
-  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
-  say(key: string, to: string, body: string): void;
-  inbox(key: string, prefix: string, count?: number, timeout?: number): Promise<{ from: string; body: string }[]>;
-  disconnect(key: string): Promise<string[]>;
-};
+import { expect, test, uniq } from './support/fixtures.js';
 
 base('Node 20 with ws injected: login, message to itself, disconnect', async () => {
   const env = e2eEnv();

@@ -1,15 +1,6 @@
 // Foundation e2e: logins, messages, IQs and disconnects over WebSocket against the real Prosody, in Chromium.
 import { WebSocketServer } from 'ws';
-import { expect, type LoginResult, test, uniq } from './support/fixtures.js';
-
-declare const h: {
-  login(key: string, service: string, jid: string, pass?: unknown, options?: unknown): Promise<LoginResult>;
-  say(key: string, to: string, body: string): void;
-  inbox(key: string, prefix: string, count?: number, timeout?: number): Promise<{ from: string; body: string }[]>;
-  disconnect(key: string): Promise<string[]>;
-};
-declare const conns: Record<string, import('../src/index.js').Connection & { statuses: string[] }>;
-declare const A: typeof import('../src/index.js');
+import { expect, test, uniq } from './support/fixtures.js';
 
 test.describe('WebSocket against Prosody', () => {
   test('SCRAM-SHA-1 login when whitelisted, resource bound, clean disconnect', async ({ harness, env }) => {

@@ -3,24 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CoreConnection } from '../src/connection.js';
 import { ConnectionError, IqError } from '../src/errors.js';
 import type { ConnectionOptions } from '../src/options.js';
-import { type SaslContext, SASLMechanism } from '../src/sasl/mechanism.js';
 import { Status, type StatusCode, statusName } from '../src/status.js';
 import { WebSocketTransport } from '../src/transport/websocket.js';
 import { $iq, $msg } from '../src/xml/builder.js';
 import type { XmlElement } from '../src/xml/element.js';
 import { FakeServer, features, idOf, loginScript, mechanisms, open, type Script } from './helpers/fake-websocket.js';
-
-class TestPlain extends SASLMechanism {
-  constructor() {
-    super('PLAIN', true, 20);
-  }
-  override test(ctx: SaslContext) {
-    return ctx.password !== undefined;
-  }
-  override clientChallenge(ctx: SaslContext) {
-    return `\0${ctx.authcid}\0${ctx.password}`;
-  }
-}
+import { TestPlain } from './helpers/test-plain.js';
 
 const PASSWORD_B64 = btoa('\0user\0secret');
 

@@ -3,24 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CoreConnection } from '../../src/connection.js';
 import type { ConnectionError } from '../../src/errors.js';
 import type { ConnectionOptions } from '../../src/options.js';
-import { type SaslContext, SASLMechanism } from '../../src/sasl/mechanism.js';
 import { type StatusCode, statusName } from '../../src/status.js';
 import { BoshTransport } from '../../src/transport/bosh.js';
 import { $msg } from '../../src/xml/builder.js';
 import type { XmlElement } from '../../src/xml/element.js';
 import { body, FakeBosh, MemoryStorage, xmppServer } from '../helpers/fake-bosh.js';
-
-class TestPlain extends SASLMechanism {
-  constructor() {
-    super('PLAIN', true, 20);
-  }
-  override test(ctx: SaslContext) {
-    return ctx.password !== undefined;
-  }
-  override clientChallenge(ctx: SaslContext) {
-    return `\0${ctx.authcid}\0${ctx.password}`;
-  }
-}
+import { TestPlain } from '../helpers/test-plain.js';
 
 function setup(options: Record<string, unknown> = {}) {
   const server = new FakeBosh(xmppServer({ user: 'alice', password: 'secret', domain: 'example.org' }));

@@ -1,23 +1,11 @@
 // XEP-0257 over a real CoreConnection (scripted WebSocket server): the connection fits IqSender, errors map through IqError.
 import { describe, expect, it } from 'vitest';
 import { CoreConnection } from '../../src/connection.js';
-import { type SaslContext, SASLMechanism } from '../../src/sasl/mechanism.js';
 import { WebSocketTransport } from '../../src/transport/websocket.js';
 import { addCertificate, CertificateManagementError, type IqSender, listCertificates, NS_SASLCERT, revokeCertificate } from '../../src/xep-0257/index.js';
 import { FakeServer, idOf, loginScript } from '../helpers/fake-websocket.js';
 import { CERT_B64, CERT_PEM } from './fixtures.js';
-
-class TestPlain extends SASLMechanism {
-  constructor() {
-    super('PLAIN', true, 20);
-  }
-  override test(ctx: SaslContext) {
-    return ctx.password !== undefined;
-  }
-  override clientChallenge(ctx: SaslContext) {
-    return `\0${ctx.authcid}\0${ctx.password}`;
-  }
-}
+import { TestPlain } from '../helpers/test-plain.js';
 
 describe('XEP-0257 on a connection', () => {
   it('adds, lists and revokes; a server error rejects with CertificateManagementError', async () => {
