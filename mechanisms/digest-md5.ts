@@ -1,10 +1,8 @@
 // DIGEST-MD5 (RFC 2831, historic per RFC 6331): kept for old servers; verifies the server's rspauth.
-import { utf8Decode, utf8Encode } from '../src/sasl/encoding.js';
 import { type SaslContext, SASLMechanism, SaslError } from '../src/sasl/mechanism.js';
 import { passwordMayTravel } from './account.js';
-import { constantTimeEqual } from './crypto/compare.js';
-import { md5 } from './crypto/md5.js';
 import { randomNonce } from './crypto/random.js';
+import type { DigestMd5Exchange } from './digest-md5-exchange.js';
 
 /** Options for {@link DigestMd5} (defaults are what XMPP wants). */
 export interface DigestMd5Options {
@@ -14,65 +12,16 @@ export interface DigestMd5Options {
   service?: string;
 }
 
-const NC = '00000001';
-/** RFC 2831 §2.1.1: a digest-challenge is at most 2048 bytes. */
-const MAX_CHALLENGE = 2048;
-
-function fail(condition: string, message: string): never {
-  throw new SaslError(condition, message);
-}
-
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const md5Hex = (s: string): string => hex(md5(utf8Encode(s)));
-const quote = (s: string): string => `"${s.replace(/[\\"]/g, '\\$&')}"`;
-
-/** RFC 2831 §2.1.2.1: user name, realm and password are hashed as ISO 8859-1 when they fit in it, else as UTF-8. */
-function hashInput(s: string): Uint8Array {
-  return /^[\0-\xff]*$/.test(s) ? Uint8Array.from(s, (c) => c.charCodeAt(0)) : utf8Encode(s);
-}
-
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-
-/** Parses `key=value, key="quoted \" value"` directives; `realm` may repeat, nothing else may. */
-function parseDirectives(data: Uint8Array): Map<string, string[]> {
-  if (data.length > MAX_CHALLENGE) fail('digest-bad-challenge', 'challenge longer than 2048 bytes');
-  let text: string;
-  try {
-    text = utf8Decode(data);
-  } catch {
-    return fail('digest-bad-challenge', 'challenge is not UTF-8');
-  }
-  const out = new Map<string, string[]>();
-  const re = /[\s,]*([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\[\s\S])*)"|([^\s",]*))\s*(?:,|$)/y;
-  while (re.lastIndex < text.length && !/^[\s,]*$/.test(text.slice(re.lastIndex))) {
-    const m = re.exec(text);
-    if (!m) fail('digest-bad-challenge', 'malformed challenge');
-    const key = (m[1] as string).toLowerCase();
-    const value = m[2] !== undefined ? m[2].replace(/\\([\s\S])/g, '$1') : (m[3] as string);
-    const list = out.get(key) ?? [];
-    if (list.length > 0 && key !== 'realm') fail('digest-bad-challenge', `repeated directive ${key}`);
-    list.push(value);
-    out.set(key, list);
-  }
-  return out;
-}
-
-/** SASL DIGEST-MD5 (server-first). Needs a password and a secure transport (or `allowInsecurePasswords`). */
+/**
+ * SASL DIGEST-MD5 (server-first). Needs a password and a secure transport (or `allowInsecurePasswords`).
+ * The exchange itself (MD5, directive parsing) is fetched with `import()` when the server's first challenge comes.
+ */
 export class DigestMd5 extends SASLMechanism {
   /** Client nonce source. */
   cnonce: () => string;
   /** Service part of `digest-uri`. */
   service: string;
-  private expectedRspauth: string | undefined;
-  private verified = false;
+  private exchange: DigestMd5Exchange | undefined;
 
   constructor(options: DigestMd5Options = {}) {
     super('DIGEST-MD5', false, 30);
@@ -85,69 +34,16 @@ export class DigestMd5 extends SASLMechanism {
   }
 
   override onStart(_ctx: SaslContext): void {
-    this.expectedRspauth = undefined;
-    this.verified = false;
+    this.exchange = undefined;
   }
 
-  override onChallenge(ctx: SaslContext, challenge: Uint8Array): string {
-    const d = parseDirectives(challenge);
-    if (this.expectedRspauth === undefined) return this.respond(ctx, d);
-    if (this.verified) fail('unexpected-challenge', 'DIGEST-MD5: unexpected challenge after rspauth');
-    this.checkRspauth(d);
-    return '';
+  override async onChallenge(ctx: SaslContext, challenge: Uint8Array): Promise<string> {
+    this.exchange ??= new (await import('./digest-md5-exchange.js')).DigestMd5Exchange(this.service, this.cnonce);
+    return this.exchange.onChallenge(ctx, challenge);
   }
 
-  // Some servers put rspauth in <success/> instead of a second challenge.
   override onSuccess(_ctx: SaslContext, data: Uint8Array | null): void {
-    // rspauth already verified in a challenge: the success data is not needed (Prosody with Cyrus SASL has
-    // been seen to fill it with uninitialized bytes)
-    if (this.verified) return;
-    if (data && data.length > 0) this.checkRspauth(parseDirectives(data));
-    else fail('digest-missing-rspauth', 'the server did not prove it knows the password (no rspauth)');
-  }
-
-  private checkRspauth(d: Map<string, string[]>): void {
-    const got = d.get('rspauth')?.[0];
-    if (got === undefined || this.expectedRspauth === undefined) fail('digest-missing-rspauth', 'the server did not send rspauth');
-    if (!constantTimeEqual(utf8Encode(got.toLowerCase()), utf8Encode(this.expectedRspauth))) {
-      fail('digest-bad-rspauth', 'wrong rspauth: the server does not know the password');
-    }
-    this.verified = true;
-  }
-
-  private respond(ctx: SaslContext, d: Map<string, string[]>): string {
-    const nonce = d.get('nonce')?.[0];
-    if (!nonce) fail('digest-bad-challenge', 'challenge without nonce');
-    if (d.get('algorithm')?.[0] !== 'md5-sess') fail('digest-bad-challenge', 'challenge without algorithm=md5-sess');
-    const qops = (d.get('qop')?.[0] ?? 'auth').split(',').map((q) => q.trim());
-    if (!qops.includes('auth')) fail('digest-bad-challenge', 'the server does not offer qop=auth');
-    const realms = d.get('realm') ?? [];
-    const realm = realms.includes(ctx.domain) ? ctx.domain : (realms[0] ?? '');
-    const utf8 = d.get('charset')?.[0]?.toLowerCase() === 'utf-8';
-    const cnonce = this.cnonce();
-    const uri = `${this.service}/${ctx.domain}`;
-    const authzid = ctx.authzid;
-
-    const a1 = concat(
-      md5(hashInput(`${ctx.authcid}:${realm}:${ctx.password ?? ''}`)),
-      utf8Encode(`:${nonce}:${cnonce}${authzid ? `:${authzid}` : ''}`),
-    );
-    const ha1 = hex(md5(a1));
-    const kd = (a2: string) => md5Hex(`${ha1}:${nonce}:${NC}:${cnonce}:auth:${md5Hex(a2)}`);
-    this.expectedRspauth = kd(`:${uri}`);
-
-    const parts = [
-      utf8 ? 'charset=utf-8' : '',
-      `username=${quote(ctx.authcid)}`,
-      realm ? `realm=${quote(realm)}` : '',
-      `nonce=${quote(nonce)}`,
-      `nc=${NC}`,
-      `cnonce=${quote(cnonce)}`,
-      `digest-uri=${quote(uri)}`,
-      `response=${kd(`AUTHENTICATE:${uri}`)}`,
-      'qop=auth',
-      authzid ? `authzid=${quote(authzid)}` : '',
-    ];
-    return parts.filter(Boolean).join(',');
+    if (!this.exchange) throw new SaslError('digest-missing-rspauth', 'success before any challenge: the server did not prove it knows the password');
+    this.exchange.onSuccess(data);
   }
 }

@@ -17,12 +17,12 @@ export class Plain extends SASLMechanism {
     const password = ctx.password ?? '';
     // A NUL inside a field would shift the fields the server reads.
     if ([authzid, ctx.authcid, password].some((f) => f.includes('\0'))) {
-      throw new SaslError('plain-bad-credentials', 'the identity or password contains a NUL character');
+      throw new SaslError('plain-bad-credentials', 'NUL in identity or password');
     }
     return `${authzid}\0${ctx.authcid}\0${password}`;
   }
 
   override onSuccess(_ctx: SaslContext, data: Uint8Array | null): void {
-    if (data && data.length > 0) throw new SaslError('plain-unexpected-data', 'PLAIN success must not carry data');
+    if (data && data.length > 0) throw new SaslError('plain-unexpected-data', 'success with data');
   }
 }

@@ -46,7 +46,7 @@ export class Scram extends SASLMechanism {
   crypto: ScramCrypto | undefined;
   /** Client nonce source. */
   nonce: () => string;
-  private attempt: Attempt = newAttempt();
+  #attempt: Attempt = newAttempt();
 
   constructor(
     name: string,
@@ -64,26 +64,26 @@ export class Scram extends SASLMechanism {
   }
 
   override onStart(_ctx: SaslContext): void {
-    this.attempt = newAttempt();
+    this.#attempt = newAttempt();
   }
 
-  override clientChallenge(ctx: SaslContext): string {
-    const a = this.attempt;
+  override async clientChallenge(ctx: SaslContext): Promise<string> {
+    const a = this.#attempt;
     // Fail before anything is sent when the password cannot be prepared (unless saved keys will stand in for it).
-    if (ctx.password && ctx.scramKeys?.mechanism !== this.name) saslprep(ctx.password);
+    if (ctx.password && ctx.scramKeys?.mechanism !== this.name) await saslprep(ctx.password);
     a.clientNonce = this.nonce();
     a.gs2Header = ctx.authzid ? `n,a=${saslname(ctx.authzid)},` : 'n,,';
-    a.clientFirstBare = `n=${saslname(saslprep(ctx.authcid))},r=${a.clientNonce}`;
+    a.clientFirstBare = `n=${saslname(await saslprep(ctx.authcid))},r=${a.clientNonce}`;
     a.stage = 'first';
     return a.gs2Header + a.clientFirstBare;
   }
 
   override async onChallenge(ctx: SaslContext, challenge: Uint8Array): Promise<string> {
-    const stage = this.attempt.stage;
-    if (stage === 'first') return this.clientFinal(ctx, decode(challenge, 'scram-bad-server-first'));
+    const stage = this.#attempt.stage;
+    if (stage === 'first') return this.#clientFinal(ctx, decode(challenge, 'scram-bad-server-first'));
     // Some servers (Cyrus-style) send server-final as a challenge and <success/> without data afterwards.
     if (stage === 'final') {
-      this.verify(ctx, decode(challenge, 'scram-bad-server-final'));
+      this.#verify(ctx, decode(challenge, 'scram-bad-server-final'));
       return '';
     }
     return fail('unexpected-challenge', `${this.name}: unexpected challenge`);
@@ -91,35 +91,35 @@ export class Scram extends SASLMechanism {
 
   /** Synchronous so that bridges which cannot wait (see `src/bridge/xmppjs.ts`) can still check the server. */
   override onSuccess(ctx: SaslContext, data: Uint8Array | null): void {
-    const { stage } = this.attempt;
-    if (stage !== 'final' && stage !== 'verified') fail('scram-unexpected-success', 'the server reported success before the exchange finished');
+    const { stage } = this.#attempt;
+    if (stage !== 'final' && stage !== 'verified') fail('scram-unexpected-success', 'early success');
     // once the signature was verified in a challenge (Cyrus-style), success data carries nothing we need:
     // Prosody with Cyrus SASL has been seen to put uninitialized bytes there
     if (stage === 'verified') return;
-    if (data && data.length > 0) this.verify(ctx, decode(data, 'scram-bad-server-final'));
-    else fail('scram-missing-verifier', 'the server did not send its signature (v=)');
+    if (data && data.length > 0) this.#verify(ctx, decode(data, 'scram-bad-server-final'));
+    else fail('scram-missing-verifier', 'no v=');
   }
 
-  private async clientFinal(ctx: SaslContext, serverFirst: string): Promise<string> {
-    const a = this.attempt;
+  async #clientFinal(ctx: SaslContext, serverFirst: string): Promise<string> {
+    const a = this.#attempt;
     const attrs = serverFirst.split(',');
-    if (attrs[0]?.startsWith('m=')) fail('scram-unsupported-extension', 'the server requires an unsupported SCRAM extension (m=)');
+    if (attrs[0]?.startsWith('m=')) fail('scram-unsupported-extension', 'm= extension');
     const [r, s, i] = attrs;
-    if (!r?.startsWith('r=') || !s?.startsWith('s=') || !i?.startsWith('i=')) fail('scram-bad-server-first', 'malformed server-first-message');
+    if (!r?.startsWith('r=') || !s?.startsWith('s=') || !i?.startsWith('i=')) fail('scram-bad-server-first', 'malformed');
     const nonce = r.slice(2);
-    if (!nonce.startsWith(a.clientNonce) || nonce.length <= a.clientNonce.length) fail('scram-nonce-mismatch', 'the server nonce does not extend the client nonce');
-    if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(nonce)) fail('scram-bad-server-first', 'the server nonce has invalid characters');
+    if (!nonce.startsWith(a.clientNonce) || nonce.length <= a.clientNonce.length) fail('scram-nonce-mismatch', 'nonce not ours');
+    if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(nonce)) fail('scram-bad-server-first', 'bad nonce');
     const saltB64 = s.slice(2);
     const salt = parseBase64(saltB64, 'scram-bad-server-first', 'invalid salt');
     if (salt.length === 0) fail('scram-bad-server-first', 'empty salt');
     const iterText = i.slice(2);
     if (!/^[1-9][0-9]{0,9}$/.test(iterText)) fail('scram-bad-server-first', 'invalid iteration count');
     const iterations = Number(iterText);
-    if (iterations < this.minIterations) fail('scram-iterations-too-low', `iteration count ${iterations} is below ${this.minIterations}`);
-    if (iterations > this.maxIterations) fail('scram-iterations-too-high', `iteration count ${iterations} is above ${this.maxIterations}`);
+    if (iterations < this.minIterations) fail('scram-iterations-too-low', `i=${iterations} < ${this.minIterations}`);
+    if (iterations > this.maxIterations) fail('scram-iterations-too-high', `i=${iterations} > ${this.maxIterations}`);
 
     const crypto = this.crypto ?? (await loadScramCrypto());
-    const { clientKey, serverKey } = await this.keys(ctx, crypto, salt, iterations);
+    const { clientKey, serverKey } = await this.#keys(ctx, crypto, salt, iterations);
     const withoutProof = `c=${toBase64(enc(a.gs2Header))},r=${nonce}`;
     const authMessage = enc(`${a.clientFirstBare},${serverFirst},${withoutProof}`);
     const storedKey = await crypto.digest(this.hash, clientKey);
@@ -132,13 +132,13 @@ export class Scram extends SASLMechanism {
   }
 
   /** ClientKey and ServerKey: from matching saved keys when possible, else from the password. */
-  private async keys(ctx: SaslContext, crypto: ScramCrypto, salt: Uint8Array, iterations: number) {
+  async #keys(ctx: SaslContext, crypto: ScramCrypto, salt: Uint8Array, iterations: number) {
     const saved = usableKeys(ctx.scramKeys, this.name, this.hash, salt, iterations);
     if (saved) return saved;
     if (!ctx.password) {
-      return fail('scram-keys-stale', 'the saved SCRAM keys do not match the server salt or iteration count, and no password was given');
+      return fail('scram-keys-stale', 'saved keys do not fit; no password');
     }
-    const salted = await crypto.pbkdf2(this.hash, enc(saslprep(ctx.password)), salt, iterations);
+    const salted = await crypto.pbkdf2(this.hash, enc(await saslprep(ctx.password)), salt, iterations);
     return {
       clientKey: await crypto.hmac(this.hash, salted, enc('Client Key')),
       serverKey: await crypto.hmac(this.hash, salted, enc('Server Key')),
@@ -146,16 +146,16 @@ export class Scram extends SASLMechanism {
   }
 
   /** Checks a server-final-message (`v=` signature, or `e=` error); on success reports the keys. */
-  private verify(ctx: SaslContext, serverFinal: string): void {
-    const a = this.attempt;
+  #verify(ctx: SaslContext, serverFinal: string): void {
+    const a = this.#attempt;
     if (serverFinal.startsWith('e=')) {
       // The error value is the server's, not ours; keep only its token characters.
       fail('scram-server-error', `server error: ${serverFinal.slice(2).split(',')[0]?.replace(/[^\w-]/g, '').slice(0, 64)}`);
     }
-    if (!serverFinal.startsWith('v=')) fail('scram-missing-verifier', 'the server did not send its signature (v=)');
+    if (!serverFinal.startsWith('v=')) fail('scram-missing-verifier', 'no v=');
     const v = parseBase64(serverFinal.slice(2).split(',')[0] as string, 'scram-bad-server-signature', 'invalid server signature');
     if (!a.serverSignature || !constantTimeEqual(v, a.serverSignature)) {
-      fail('scram-bad-server-signature', 'the server signature is wrong: the server does not know the password');
+      fail('scram-bad-server-signature', 'wrong server signature');
     }
     a.stage = 'verified';
     if (a.keys) ctx.setScramKeys(a.keys);
@@ -170,7 +170,7 @@ function decode(bytes: Uint8Array, condition: string): string {
   try {
     return utf8Decode(bytes);
   } catch {
-    return fail(condition, 'the server message is not UTF-8');
+    return fail(condition, 'not UTF-8');
   }
 }
 

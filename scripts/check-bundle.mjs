@@ -15,13 +15,13 @@ const failures = [];
 
 /**
  * Reference bundles: (a) WebSocket + SCRAM-SHA-1 + PLAIN through the core entry, (b) the full default Connection.
- * The targets are 12 KiB and 18 KiB gz; the budgets below hold today's sizes so that nothing grows unnoticed while
- * the README records the gap (see "Size and speed").
+ * The targets are 12 KiB and 18 KiB gz: (b) is held at its target; (a) at today's size so that nothing grows
+ * unnoticed while the README records the gap (see "Size and speed").
  */
 export const BUDGETS = {
   a: {
     label: 'WebSocket + SCRAM-SHA-1 + PLAIN',
-    limit: 15 * 1024, // target 12 KiB
+    limit: 13 * 1024, // target 12 KiB (see README "Size and speed" for what remains)
     source: `import { Connection } from 'antistrophe/core';
 import { WebSocketTransport } from 'antistrophe/websocket';
 import { ScramSha1 } from 'antistrophe/mechanisms/scram';
@@ -30,7 +30,7 @@ export const conn = new Connection('wss://example.org/ws', { transports: [WebSoc
   },
   b: {
     label: 'full default set (WebSocket, BOSH, every mechanism)',
-    limit: 22 * 1024 + 256, // target 18 KiB
+    limit: 18 * 1024, // the target
     source: `import { Connection } from 'antistrophe';
 export const conn = new Connection('wss://example.org/ws');`,
   },

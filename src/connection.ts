@@ -166,7 +166,7 @@ export class CoreConnection {
     const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.attach) {
-      this.#failNow(Status.ATTACHFAIL, 'attach-unsupported', `${transport.kind} cannot attach to a prebound session; use a BOSH (http/https) service URL`);
+      this.#failNow(Status.ATTACHFAIL, 'attach-unsupported', 'attach() needs BOSH');
       return promise;
     }
     this.jid = jid;
@@ -186,7 +186,7 @@ export class CoreConnection {
     const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.restore) {
-      this.#failNow(Status.ATTACHFAIL, 'restore-unsupported', `${transport.kind} cannot restore a session; use BOSH with options.keepalive`);
+      this.#failNow(Status.ATTACHFAIL, 'restore-unsupported', 'restore() needs BOSH');
       return promise;
     }
     this.#phase = 'connecting';
@@ -344,7 +344,7 @@ export class CoreConnection {
       this.#failNow(
         failStatus,
         'improper-addressing',
-        `no transport for "${this.service}": use ws:// or wss:// (WebSocket) or http:// or https:// (BOSH)${this.#transportClasses.length ? '' : '; none configured'}`,
+        `no transport for ${this.service} (ws:, wss:, http:, https:)`,
       );
       return undefined;
     }
@@ -423,7 +423,7 @@ export class CoreConnection {
     if (this.#phase === 'connecting') {
       const mechs = features.getChild('mechanisms', NS_SASL);
       if (!mechs) {
-        return this.#fail(Status.CONNFAIL, 'no-auth-mech', 'the server offers no SASL mechanisms on this stream (is TLS required?)', false);
+        return this.#fail(Status.CONNFAIL, 'no-auth-mech', 'no SASL mechanisms offered', false);
       }
       this.#phase = 'authenticating';
       this.#setStatus(Status.AUTHENTICATING);
@@ -478,14 +478,14 @@ export class CoreConnection {
 
   #doBind(resource: string | undefined): void {
     if (!this.#features?.getChild('bind', NS_BIND)) {
-      return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'the server does not offer resource binding', false);
+      return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
     }
     this.#phase = 'binding';
     const iq = $iq({ type: 'set', id: this.getUniqueId('bind') }).c('bind', { xmlns: NS_BIND });
     if (resource) iq.c('resource').t(resource);
     this.sendIQ(iq).then(
       (result) => this.#onBound(result),
-      (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `resource binding failed: ${err.message}`, false, err.element),
+      (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `bind: ${err.message}`, false, err.element),
     );
   }
 
@@ -502,7 +502,7 @@ export class CoreConnection {
       return this.#fail(
         Status.AUTHFAIL,
         'identity-mismatch',
-        `logged in as ${jid.bare}, not ${asked.bare}: the credentials (e.g. the client certificate) belong to another account`,
+        `logged in as ${jid.bare}, not ${asked.bare}`,
         false,
       );
     }
@@ -511,7 +511,7 @@ export class CoreConnection {
     if (session && !session.getChild('optional')) {
       this.sendIQ($iq({ type: 'set' }).c('session', { xmlns: NS_SESSION })).then(
         () => this.#online(),
-        (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `session establishment failed: ${err.message}`, false),
+        (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `session: ${err.message}`, false),
       );
       return;
     }
@@ -634,7 +634,7 @@ export class CoreConnection {
     this.#handlers.clear();
     this.#setStatus(Status.DISCONNECTED, condition || undefined);
     if (this.#settle) {
-      this.#settle.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before the session was established'));
+      this.#settle.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
       this.#settle = undefined;
     }
     this.#flushDisconnectWaiters();
@@ -649,7 +649,7 @@ export class CoreConnection {
   #teardown(): void {
     const t = this.#transport;
     this.#transport = undefined;
-    t?.abort('', 'replaced by a new connection attempt');
+    t?.abort('', 'replaced');
     this.#negotiator?.cancel();
     this.#negotiator = undefined;
     this.#phase = 'idle';
@@ -659,7 +659,7 @@ export class CoreConnection {
 
   #requireTransport(): Transport {
     if (!this.#transport || this.#phase === 'idle') {
-      throw new ConnectionError(Status.DISCONNECTED, 'not-connected', 'send() needs an open connection');
+      throw new ConnectionError(Status.DISCONNECTED, 'not-connected', 'not connected');
     }
     return this.#transport;
   }

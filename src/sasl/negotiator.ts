@@ -49,22 +49,21 @@ export class SaslNegotiator {
         ok: false,
         status: 'CONNFAIL',
         condition: 'no-auth-mech',
-        text:
-          `no usable SASL mechanism: server offers [${offered.join(', ')}], allowed [${[...allowed].join(', ')}]; usable ones need the right credentials (password, token) and, for PLAIN/DIGEST-MD5, a secure transport` +
-          (allowed.has('EXTERNAL') && !offered.includes('EXTERNAL') ? '; EXTERNAL is not offered: the server did not accept a client certificate in the TLS handshake' : ''),
+        // why a mechanism cannot run (credentials, insecure transport) is in the README's error table
+        text: `no usable mechanism: offered [${offered.join(', ')}], allowed [${[...allowed].join(', ')}]${allowed.has('EXTERNAL') && !offered.includes('EXTERNAL') ? '; no client certificate accepted' : ''}`,
         hangUp: false,
       });
     }
-    this.#step(() => this.next());
+    this.#step(() => this.#next());
   }
 
   /** Feeds a top-level element; returns true when it belonged to SASL. */
   receive(el: XmlElement): boolean {
     if (el.getNS() !== NS_SASL || this.#done) return false;
     const name = el.localName;
-    if (name === 'challenge') this.#step(() => this.onChallenge(el));
-    else if (name === 'success') this.#step(() => this.onSuccess(el));
-    else if (name === 'failure') this.#step(() => this.onFailure(el));
+    if (name === 'challenge') this.#step(() => this.#onChallenge(el));
+    else if (name === 'success') this.#step(() => this.#onSuccess(el));
+    else if (name === 'failure') this.#step(() => this.#onFailure(el));
     else return false;
     return true;
   }
@@ -80,7 +79,7 @@ export class SaslNegotiator {
     this.#queue = this.#queue.then(() => (this.#done ? undefined : fn())).catch((e: unknown) => this.#broken(e));
   }
 
-  private async next(): Promise<void> {
+  async #next(): Promise<void> {
     const mech = this.#candidates.shift();
     this.#attempts++;
     if (!mech || this.#attempts > MAX_ATTEMPTS) return;
@@ -96,7 +95,7 @@ export class SaslNegotiator {
     this.#send(auth);
   }
 
-  private async onChallenge(el: XmlElement): Promise<void> {
+  async #onChallenge(el: XmlElement): Promise<void> {
     const mech = this.#expectCurrent();
     const data = decodePayload(el);
     const answer = await mech.onChallenge(this.#ctx, data ?? new Uint8Array(0));
@@ -109,7 +108,7 @@ export class SaslNegotiator {
     this.#send(response);
   }
 
-  private async onSuccess(el: XmlElement): Promise<void> {
+  async #onSuccess(el: XmlElement): Promise<void> {
     const mech = this.#expectCurrent();
     this.#exchanging = false;
     let data: Uint8Array | null;
@@ -121,21 +120,21 @@ export class SaslNegotiator {
         ok: false,
         status: 'AUTHFAIL',
         condition: 'mutual-auth-failed',
-        text: `${mech.name}: the server did not prove it knows the credentials: ${(e as Error).message}`,
+        text: `${mech.name}: ${(e as Error).message}`,
         hangUp: true,
       });
     }
     this.#end({ ok: true, mechanism: mech.name });
   }
 
-  private async onFailure(el: XmlElement): Promise<void> {
+  async #onFailure(el: XmlElement): Promise<void> {
     const mech = this.#expectCurrent();
     this.#exchanging = false;
     const condition = el.getChildren().find((c) => c.localName !== 'text')?.localName ?? 'not-authorized';
     const serverText = el.getChildText('text');
     mech.onFailure(this.#ctx, condition);
     const mayContinue = !mech.sendsSecret || RETRYABLE.has(condition);
-    if (mayContinue && this.#candidates.length > 0 && this.#attempts < MAX_ATTEMPTS) return this.next();
+    if (mayContinue && this.#candidates.length > 0 && this.#attempts < MAX_ATTEMPTS) return this.#next();
     this.#end({
       ok: false,
       status: 'AUTHFAIL',
@@ -183,16 +182,16 @@ function decodePayload(el: XmlElement): Uint8Array | null {
   try {
     return fromBase64(text);
   } catch {
-    throw new SaslError('sasl-bad-base64', 'the server sent a payload that is not valid base64');
+    throw new SaslError('sasl-bad-base64', 'bad base64');
   }
 }
 
 function describeFailure(mechanism: string, condition: string, serverText: string | undefined): string {
   const why =
     mechanism === 'EXTERNAL'
-      ? 'the server did not accept a client certificate for this account (none presented, another JID, unknown issuer or expired)'
+      ? 'client certificate not accepted'
       : condition === 'not-authorized'
         ? 'wrong username or password'
         : condition;
-  return `${mechanism} failed: ${why}${serverText ? ` (server: ${serverText})` : ''}`;
+  return `${mechanism}: ${why}${serverText ? ` (${serverText})` : ''}`;
 }

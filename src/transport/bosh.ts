@@ -171,10 +171,10 @@ export class BoshTransport implements Transport {
 
   close(last?: XmlElement): void {
     if (this.#phase === 'done' || this.#phase === 'closing') return;
-    if (this.#phase !== 'open') return this.#closed('closed before the BOSH session was established');
+    if (this.#phase !== 'open') return this.#closed('closed before the session');
     this.#phase = 'closing';
     this.#closeLast = last;
-    this.#closeTimer = setTimeout(() => this.#closed('the server did not answer our terminate in time'), this.#options.closeTimeout);
+    this.#closeTimer = setTimeout(() => this.#closed('terminate timed out'), this.#options.closeTimeout);
     this.#schedulePump();
   }
 
@@ -199,10 +199,10 @@ export class BoshTransport implements Transport {
     try {
       domain = JID.parse(state.jid).domain;
     } catch (e) {
-      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `attach: invalid JID: ${(e as Error).message}` });
+      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `attach: ${(e as Error).message}` });
     }
     if (typeof state.sid !== 'string' || !state.sid || !Number.isSafeInteger(state.rid) || state.rid < 0) {
-      return this.#finish({ kind: 'error', condition: 'bad-request', text: 'attach needs a sid and a non-negative integer rid' });
+      return this.#finish({ kind: 'error', condition: 'bad-request', text: 'attach: bad sid or rid' });
     }
     this.#verify(state.jid, domain, state.sid, state.rid, state.wait, state.hold, state.wind, false);
   }
@@ -222,7 +222,7 @@ export class BoshTransport implements Transport {
       return this.#finish({
         kind: 'error',
         condition: 'no-session-stored',
-        text: 'no BOSH session is stored for this service (keepalive was off, the session ended, or it was another tab)',
+        text: 'no stored session',
       });
     }
     if (jid && !sameAccount(jid, stored.jid)) {
@@ -330,32 +330,32 @@ export class BoshTransport implements Transport {
   #giveUp(why: string): void {
     if (this.#phase === 'creating') return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: unreachableText(this.#service, why) });
     if (this.#phase === 'verifying') {
-      const text = `could not reach the BOSH session at ${safeUrl(this.#service)} (${why})`;
+      const text = `session unreachable (${why})`;
       return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text });
     }
-    if (this.#phase === 'closing') return this.#closed(`disconnected; the terminate request failed (${why})`);
+    if (this.#phase === 'closing') return this.#closed(`terminate failed (${why})`);
     this.#giveBack();
     this.#finish({
       kind: 'closed',
       condition: 'remote-connection-failed',
-      text: `the BOSH connection is lost: a request failed ${this.#maxRetries + 1} times (last: ${why})`,
+      text: `connection lost: ${this.#maxRetries + 1} attempts failed (${why})`,
     });
   }
 
   #onHttpError(status: number): void {
     if (this.#phase === 'closing') return this.#closed('disconnected');
     if (this.#phase === 'creating') {
-      const text = `${safeUrl(this.#service)} answered HTTP ${status} to the session request: it is probably not a BOSH endpoint (wrong URL or path?)`;
+      const text = `${safeUrl(this.#service)}: HTTP ${status}, not a BOSH endpoint?`;
       return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text });
     }
     if (status === 404) return this.#sessionGone();
     const condition = status === 400 ? 'bad-request' : status === 403 ? 'policy-violation' : 'undefined-condition';
-    this.#finish({ kind: 'error', condition, text: `the BOSH endpoint answered HTTP ${status}` });
+    this.#finish({ kind: 'error', condition, text: `HTTP ${status}` });
   }
 
   /** The server does not know the session (HTTP 404 or terminate item-not-found in answer to `req`). */
   #sessionGone(req?: BoshRequest): void {
-    const text = 'the server no longer has this BOSH session (it expired or was terminated)';
+    const text = 'the server no longer has this session';
     if (this.#phase !== 'open') return this.#finish({ kind: 'error', condition: 'item-not-found', text });
     this.#giveBack(req && !this.#inflight.has(req.rid) ? req.stanzas : []);
     this.#finish({ kind: 'closed', condition: 'item-not-found', text });
@@ -474,7 +474,7 @@ export class BoshTransport implements Transport {
   #onCreated(attrs: Record<string, string>): boolean {
     const sid = attrs.sid;
     if (!sid) {
-      this.#finish({ kind: 'error', condition: 'bad-format', text: 'the BOSH session creation response has no sid' });
+      this.#finish({ kind: 'error', condition: 'bad-format', text: 'no sid' });
       return false;
     }
     this.#sid = sid;
@@ -492,7 +492,7 @@ export class BoshTransport implements Transport {
     if (this.#phase === 'done') return;
     if (this.#phase === 'closing' || req.kind === 'terminate') return this.#closed('disconnected');
     const condition = body.attrs.condition ?? '';
-    if (!condition) return this.#finish({ kind: 'closed', condition: 'server-closed', text: 'the server ended the BOSH session' });
+    if (!condition) return this.#finish({ kind: 'closed', condition: 'server-closed', text: 'the server ended the session' });
     if (condition === 'item-not-found' && req.failures > 0 && this.#phase === 'open') {
       // a resent rid the server cannot place is not proof the session is gone: Prosody answers so, and carries on,
       // when it moved past a rid it never got (a late duplicate can make it skip one). So what it carried goes out

@@ -60,20 +60,20 @@ export class WebSocketTransport implements Transport {
       return this.#finish({
         kind: 'error',
         condition: 'no-websocket',
-        text: 'no WebSocket implementation here: pass options.WebSocket (in Node 20, the "ws" package)',
+        text: 'no WebSocket: pass options.WebSocket',
       });
     }
     let socket: WebSocket;
     try {
       socket = new WS(this.#service, 'xmpp');
     } catch (e) {
-      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `invalid WebSocket URL "${this.#service}": ${(e as Error).message}` });
+      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `bad URL ${this.#service}` });
     }
     this.#socket = socket;
     socket.onopen = () => {
       if (socket.protocol !== 'xmpp') {
         socket.close();
-        return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: 'the server did not accept the "xmpp" WebSocket subprotocol' });
+        return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: 'no "xmpp" subprotocol' });
       }
       this.#sendOpen();
     };
@@ -92,11 +92,11 @@ export class WebSocketTransport implements Transport {
 
   close(last?: XmlElement): void {
     if (this.#done) return;
-    if (!this.#socket || this.#socket.readyState !== 1 /* OPEN */) return this.abort('', 'closed before the stream opened');
+    if (!this.#socket || this.#socket.readyState !== 1 /* OPEN */) return this.abort('', 'closed before open');
     if (last) this.send(last);
     this.#closing = true;
     this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
-    this.#closeTimer = setTimeout(() => this.abort('', 'the server did not answer our close in time'), this.#options.closeTimeout);
+    this.#closeTimer = setTimeout(() => this.abort('', 'close timed out'), this.#options.closeTimeout);
   }
 
   abort(condition: string, text: string): void {
@@ -115,19 +115,19 @@ export class WebSocketTransport implements Transport {
   #onFrame(data: unknown): void {
     if (this.#done) return;
     if (typeof data !== 'string') {
-      return this.#finish({ kind: 'error', condition: 'bad-format', text: 'binary WebSocket frame (RFC 7395 requires text frames)' });
+      return this.#finish({ kind: 'error', condition: 'bad-format', text: 'binary frame' });
     }
     this.#sink.rawInput(data);
     this.#parser.write(declareStreamPrefix(data));
     if (!this.#done && !this.#parser.idle) {
-      this.#finish({ kind: 'error', condition: 'bad-format', text: 'a WebSocket frame did not hold one complete XML element' });
+      this.#finish({ kind: 'error', condition: 'bad-format', text: 'frame is not one element' });
     }
   }
 
   #onElement(el: XmlElement): void {
     if (el.is('open', NS_FRAMING)) {
       if (el.attrs.version !== '1.0') {
-        return this.#finish({ kind: 'error', condition: 'unsupported-version', text: `server stream version "${el.attrs.version ?? ''}"` });
+        return this.#finish({ kind: 'error', condition: 'unsupported-version', text: `version ${el.attrs.version}` });
       }
       this.#streamOpen = true;
       return this.#sink.streamOpened(el.attrs);
@@ -141,7 +141,7 @@ export class WebSocketTransport implements Transport {
       );
     }
     if (!this.#streamOpen) {
-      return this.#finish({ kind: 'error', condition: 'bad-format', text: `expected the server's <open/>, got <${el.name}>` });
+      return this.#finish({ kind: 'error', condition: 'bad-format', text: `<${el.name}> before <open/>` });
     }
     this.#sink.element(el);
   }
@@ -153,10 +153,10 @@ export class WebSocketTransport implements Transport {
       return this.#finish({
         kind: 'error',
         condition: 'remote-connection-failed',
-        text: `could not open an XMPP WebSocket to ${this.#service} (code ${event.code}): server down, wrong URL, origin refused, or TLS failed (untrusted server certificate; a client certificate refused, or requested but not yet chosen for this host in Chromium)`,
+        text: `cannot open ${this.#service} (code ${event.code}): server down, wrong URL, origin or TLS refused`,
       });
     }
-    this.#finish({ kind: 'closed', condition: 'connection-lost', text: `the WebSocket closed without a stream close (code ${event.code})` });
+    this.#finish({ kind: 'closed', condition: 'connection-lost', text: `socket closed (code ${event.code})` });
   }
 
   #finish(end: TransportEnd): void {

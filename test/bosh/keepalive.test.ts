@@ -220,7 +220,7 @@ describe('BOSH restore', () => {
     await flush();
     expect(t.server.requests.length).toBe(2);
     expect(t.rec.ends).toEqual([{ kind: 'error', condition, text: expect.any(String) }]);
-    if (condition === 'item-not-found') expect(t.rec.ends[0]?.text).toMatch(/no longer has this BOSH session/);
+    if (condition === 'item-not-found') expect(t.rec.ends[0]?.text).toMatch(/no longer has this session/);
     expect(storage.length).toBe(0);
   });
 

@@ -159,7 +159,7 @@ describe('BOSH resends', () => {
     expect(text).toContain('http://127.0.0.1:5280/http-bind');
     expect(text).toMatch(/down/);
     expect(text).toMatch(/CORS/);
-    expect(text).toMatch(/TLS certificate/);
+    expect(text).toMatch(/TLS refused/);
     expect(text).toContain('fetch failed');
   });
 
