@@ -1,5 +1,6 @@
 // Foundation e2e: logins, messages, IQs and disconnects over WebSocket against the real Prosody, in Chromium.
 import { WebSocketServer } from 'ws';
+import { e2eEnv } from './support/env.js';
 import { expect, test, uniq } from './support/fixtures.js';
 
 test.describe('WebSocket against Prosody', () => {
@@ -155,4 +156,41 @@ test.describe('sax-wasm parser backend', () => {
     }, env.prosody.websocket.ws);
     expect(res).toEqual({ body: 'wasm\nparsed <&> 😀', mechanism: 'SCRAM-SHA-256', roster: 'result' });
   });
+});
+
+test.describe('pipelined resource binding (XEP-0305) against both servers', () => {
+  const env = e2eEnv();
+  const servers = [
+    { name: 'Prosody', ws: env.prosody.websocket.ws, jid: 'alice@localhost', pass: 'alicepass' },
+    ...(env.ejabberd ? [{ name: 'ejabberd', ws: env.ejabberd.websocket.ws, jid: 'alice@ej.localhost', pass: 'alicepass' }] : []),
+  ];
+  for (const s of servers) {
+    for (const pipelining of [true, false]) {
+      test(`${s.name}: SCRAM login with pipelining ${pipelining ? 'on (default)' : 'off'}: the bind request leaves ${pipelining ? 'before' : 'after'} the restarted stream's features`, async ({ harness }) => {
+        const res = await harness.evaluate(
+          async ({ ws, jid, pass, pipelining, resource }) => {
+            const trace: string[] = [];
+            const conn = new A.Connection(ws, pipelining ? {} : { pipelining: false });
+            conn.rawOutput = (d) => trace.push(`out ${d.includes('xmpp-bind') ? 'bind' : 'other'}`);
+            conn.xmlInput = (el) => trace.push(`in ${el.localName}`);
+            await conn.connect(`${jid}/${resource}`, pass);
+            const out = { jid: conn.jid, mechanism: conn.mechanism, trace };
+            await conn.disconnect();
+            return out;
+          },
+          { ws: s.ws, jid: s.jid, pass: s.pass, pipelining, resource: uniq('pipe') },
+        );
+        expect(res.jid).toMatch(new RegExp(`^${s.jid}/pipe-`));
+        expect(res.mechanism).toMatch(/^SCRAM-/);
+        // the restart <open/> goes out right after <success/> (transports send it, so the hooks do not see it)
+        const success = res.trace.indexOf('in success');
+        const bind = res.trace.indexOf('out bind');
+        const features = res.trace.indexOf('in features', success);
+        expect(success).toBeGreaterThan(0);
+        expect(features).toBeGreaterThan(success);
+        if (pipelining) expect(bind).toBe(success + 1);
+        else expect(bind).toBeGreaterThan(features);
+      });
+    }
+  }
 });

@@ -1,6 +1,6 @@
 // SASLprep (RFC 4013) for any Unicode input: loaded by ./saslprep.ts only when a string is not printable ASCII.
+// It imports nothing (a module shared with the core would split the core into one more chunk).
 // The range tables are RFC 3454's, packed as base-36 "gap,length" pairs to keep the lazy chunk small.
-import { SaslError } from '../src/sasl/mechanism.js';
 
 /** Unpacks "gap,length,gap,length..." (base 36) into sorted inclusive [start, end, start, end...] pairs. */
 function unpack(packed: string): number[] {
@@ -41,7 +41,10 @@ function within(cp: number, ranges: number[]): boolean {
   return false;
 }
 
-/** The full SASLprep profile, synchronously; see `saslprep` in ./saslprep.ts for the contract. */
+/**
+ * The full SASLprep profile, synchronously; see `saslprep` in ./saslprep.ts for the contract. Throws a plain
+ * `Error` whose message names the rule broken, never the input.
+ */
 export function saslprepUnicode(input: string): string {
   // Mapping: non-ASCII spaces (C.1.2) to SPACE first, then "commonly mapped to nothing" (B.1) removed.
   const s = input
@@ -54,13 +57,13 @@ export function saslprepUnicode(input: string): string {
   let lCat = false;
   for (const cp of cps) {
     // The message names no character: the input may be a password.
-    if (within(cp, PROHIBITED)) throw new SaslError('saslprep-prohibited', 'the string contains a prohibited character');
+    if (within(cp, PROHIBITED)) throw new Error('the string contains a prohibited character');
     randAl ||= within(cp, RAND_AL);
     lCat ||= within(cp, L_CAT);
   }
   // RFC 3454 §6: RandALCat text may not mix with LCat text, and must start and end with RandALCat.
   if (randAl && (lCat || !within(cps[0] as number, RAND_AL) || !within(cps[cps.length - 1] as number, RAND_AL))) {
-    throw new SaslError('saslprep-prohibited', 'invalid bidirectional text');
+    throw new Error('invalid bidirectional text');
   }
   return s;
 }

@@ -1,6 +1,7 @@
 // SASLprep (RFC 4013): the stringprep profile SCRAM applies to user names and passwords.
 // Printable ASCII is already prepared (nothing in it is mapped, normalized differently or prohibited), so the
 // Unicode tables (~1.3 KiB gz) are fetched only for the rare name or password outside it.
+import { SaslError } from '../src/sasl/mechanism.js';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -12,5 +13,10 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  */
 export async function saslprep(input: string): Promise<string> {
   if (PRINTABLE_ASCII.test(input)) return input;
-  return (await import('./saslprep-unicode.js')).saslprepUnicode(input);
+  const { saslprepUnicode } = await import('./saslprep-unicode.js');
+  try {
+    return saslprepUnicode(input);
+  } catch (e) {
+    throw new SaslError('saslprep-prohibited', (e as Error).message);
+  }
 }

@@ -94,6 +94,8 @@ export class CoreConnection {
   #features: XmlElement | undefined;
   #redirects = 0;
   #attachMode = false;
+  /** The bind request already went out behind the restart (pipelining). */
+  #bindSent = false;
   readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #idCounter = 0;
 
@@ -330,6 +332,7 @@ export class CoreConnection {
     this.#features = undefined;
     this.#redirects = 0;
     this.#attachMode = false;
+    this.#bindSent = false;
     this.#requestedJid = undefined;
     const promise = new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject };
@@ -436,7 +439,7 @@ export class CoreConnection {
       this.#negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
       return;
     }
-    if (this.#phase === 'binding') {
+    if (this.#phase === 'binding' && !this.#bindSent) {
       if (this.options.explicitResourceBinding) {
         this.#phase = 'bindrequired';
         return this.#setStatus(Status.BINDREQUIRED);
@@ -473,14 +476,24 @@ export class CoreConnection {
     if (!outcome.ok) return this.#fail(Status[outcome.status], outcome.condition, outcome.text, outcome.hangUp);
     this.mechanism = outcome.mechanism;
     this.#phase = 'binding';
-    this.#transport?.restart();
+    const transport = this.#transport;
+    transport?.restart();
+    // every client-to-server stream offers binding (RFC 6120 §7.2): ask for it now rather than one round trip later
+    if (transport?.pipelinesRestart && this.options.pipelining !== false && !this.options.explicitResourceBinding) {
+      this.#sendBind(this.#requestedJid?.resource || undefined);
+    }
   }
 
   #doBind(resource: string | undefined): void {
     if (!this.#features?.getChild('bind', NS_BIND)) {
       return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
     }
+    this.#sendBind(resource);
+  }
+
+  #sendBind(resource: string | undefined): void {
     this.#phase = 'binding';
+    this.#bindSent = true;
     const iq = $iq({ type: 'set', id: this.getUniqueId('bind') }).c('bind', { xmlns: NS_BIND });
     if (resource) iq.c('resource').t(resource);
     this.sendIQ(iq).then(

@@ -42,6 +42,40 @@ describe('Connection over WebSocket', () => {
     expect(server.clientFrames.filter((f) => f.startsWith('<open')).length).toBe(2); // stream restart after SASL
   });
 
+  it('pipelines the bind request behind the stream restart: it leaves before the new stream features arrive', async () => {
+    const { server, conn } = setup(goodLogin());
+    await conn.connect('user@example.org/desk', 'secret');
+    const kind = (l: string) => (l.includes('features') ? 'features' : l.includes('<open') ? 'open' : l.includes('xmpp-bind') ? 'bind' : 'other');
+    const log = server.log.map((l) => l.slice(0, 3) + kind(l));
+    const restart = log.lastIndexOf('C: open');
+    expect(log.slice(restart, restart + 2)).toEqual(['C: open', 'C: bind']);
+    expect(log.indexOf('S: features', restart)).toBeGreaterThan(restart + 1);
+    expect(conn.jid).toBe('user@example.org/desk');
+  });
+
+  it('waits for the new stream features before binding with pipelining: false, or with explicitResourceBinding', async () => {
+    const { server, conn } = setup(goodLogin(), { pipelining: false });
+    await conn.connect('user@example.org/desk', 'secret');
+    const restart = server.log.map((l) => l.startsWith('C: <open')).lastIndexOf(true);
+    const bind = server.log.findIndex((l) => l.startsWith('C: ') && l.includes('xmpp-bind'));
+    const features = server.log.findIndex((l, i) => i > restart && l.startsWith('S: ') && l.includes('features'));
+    expect(features).toBeGreaterThan(restart);
+    expect(bind).toBeGreaterThan(features);
+
+    const explicit = setup(goodLogin(), { explicitResourceBinding: true });
+    const statuses: string[] = [];
+    const done = explicit.conn.connect('user@example.org', 'secret', (st) => {
+      statuses.push(statusName(st));
+      if (st === Status.BINDREQUIRED) {
+        expect(explicit.server.log.some((l) => l.startsWith('C: ') && l.includes('xmpp-bind'))).toBe(false);
+        explicit.conn.bind('mine');
+      }
+    });
+    await done;
+    expect(statuses).toEqual(['CONNECTING', 'AUTHENTICATING', 'BINDREQUIRED', 'CONNECTED']);
+    expect(explicit.conn.jid).toBe('user@example.org/mine');
+  });
+
   it('sends the session request only when the server marks it mandatory', async () => {
     let authed = false;
     const { server, conn } = setup((frame, reply) => {

@@ -131,8 +131,9 @@ const TICK_MS = 10;
  * @throws RangeError (as a rejected promise) for a bad `iterations` or `dkLen`
  */
 export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterations: number, dkLen = 20): Promise<Uint8Array> {
-  if (!Number.isSafeInteger(iterations) || iterations < 1) throw new RangeError('PBKDF2 iterations must be an integer ≥ 1');
-  if (!Number.isInteger(dkLen) || dkLen < 1 || dkLen > 20) throw new RangeError('PBKDF2-SHA-1 dkLen must be 1 to 20');
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || !Number.isInteger(dkLen) || dkLen < 1 || dkLen > 20) {
+    throw new RangeError('pbkdf2Sha1: iterations or dkLen');
+  }
   const w: Schedule = new Int32Array(80);
   const inner = new Int32Array(5);
   const outer = new Int32Array(5);
@@ -176,7 +177,7 @@ export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterati
     let left = iterations - 1;
     let start = Date.now();
     while (left > 0) {
-      const n = left < CHUNK ? left : CHUNK;
+      const n = Math.min(left, CHUNK);
       rounds(n, inner, outer, w, acc);
       left -= n;
       // Date.now() can go backwards; yield then too rather than never.

@@ -67,6 +67,8 @@ export interface Transport {
   open(domain: string): void;
   /** Restarts the stream after SASL success (RFC 6120 §6.4.6). */
   restart(): void;
+  /** Stanzas may follow `restart()` at once, before the new stream's features (XEP-0305 pipelining). */
+  readonly pipelinesRestart?: boolean;
   /** Sends one top-level element. */
   send(element: XmlElement): void;
   /** Orderly close: ends the stream, waits for the server's close (bounded), then reports `ended`. `last` goes out with the close. */

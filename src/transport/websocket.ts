@@ -21,6 +21,8 @@ function declareStreamPrefix(frame: string): string {
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket';
   readonly secure: boolean;
+  /** The restart `<open/>` is one frame; the server reads what follows it on the new stream. */
+  readonly pipelinesRestart = true;
   #socket: WebSocket | undefined;
   readonly #parser: XmlParser;
   #domain = '';
@@ -66,7 +68,7 @@ export class WebSocketTransport implements Transport {
     let socket: WebSocket;
     try {
       socket = new WS(this.#service, 'xmpp');
-    } catch (e) {
+    } catch {
       return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `bad URL ${this.#service}` });
     }
     this.#socket = socket;
@@ -92,7 +94,7 @@ export class WebSocketTransport implements Transport {
 
   close(last?: XmlElement): void {
     if (this.#done) return;
-    if (!this.#socket || this.#socket.readyState !== 1 /* OPEN */) return this.abort('', 'closed before open');
+    if (this.#socket?.readyState !== 1 /* OPEN */) return this.abort('', 'closed before open');
     if (last) this.send(last);
     this.#closing = true;
     this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());

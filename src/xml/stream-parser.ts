@@ -17,6 +17,8 @@ const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
 const TRAILING_SPACE = /[ \t\r\n]+$/;
+// One attribute after whitespace: a name, "=" (spaces allowed around it), a quoted value without "<".
+const ATTRIBUTE = /[ \t\r\n]+([^ \t\r\n=]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"<]*)"|'([^'<]*)')/y;
 const DECLARATIONS = ['<![CDATA[', '<!DOCTYPE', '<!--', '<!ENTITY'];
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -245,28 +247,16 @@ class StreamParser implements XmlParser {
     const name = tag.slice(0, n);
     if (!NAME.test(name)) this.#fail('bad-format', `invalid element name "${name}"`);
     const attrs: Record<string, string> = {};
+    ATTRIBUTE.lastIndex = n;
     let i = n;
-    while (i < tag.length) {
-      const start = i;
-      while (i < tag.length && isSpace(tag.charCodeAt(i))) i++;
-      if (i >= tag.length) break;
-      if (i === start) this.#fail('bad-format', `no space between attributes in <${name}>`);
-      const eq = tag.indexOf('=', i);
-      if (eq < 0) this.#fail('bad-format', `attribute without value in <${name}>`);
-      const key = tag.slice(i, eq).replace(TRAILING_SPACE, '');
-      if (!NAME.test(key)) this.#fail('bad-format', `invalid attribute name "${key}" in <${name}>`);
-      i = eq + 1;
-      while (i < tag.length && isSpace(tag.charCodeAt(i))) i++;
-      const q = tag[i];
-      if (q !== '"' && q !== "'") this.#fail('bad-format', `unquoted attribute value in <${name}>`);
-      const close = tag.indexOf(q, i + 1);
-      if (close < 0) this.#fail('bad-format', `unterminated attribute value in <${name}>`);
-      const raw = tag.slice(i + 1, close);
-      if (raw.indexOf('<') >= 0) this.#fail('bad-format', `"<" in attribute value in <${name}>`);
-      if (Object.hasOwn(attrs, key)) this.#fail('bad-format', `duplicate attribute "${key}" in <${name}>`);
-      setOwn(attrs, key, this.#attrValue(raw));
-      i = close + 1;
+    for (let m = ATTRIBUTE.exec(tag); m; m = ATTRIBUTE.exec(tag)) {
+      const key = m[1] as string;
+      if (!NAME.test(key) || Object.hasOwn(attrs, key)) this.#fail('bad-format', `invalid or repeated attribute ${key} in <${name}>`);
+      setOwn(attrs, key, this.#attrValue(m[2] ?? (m[3] as string)));
+      i = ATTRIBUTE.lastIndex;
     }
+    // what is left is not `name="value"` after whitespace: unquoted, unspaced or valueless attributes
+    if (!WHITESPACE_ONLY.test(tag.slice(i))) this.#fail('bad-format', `malformed attributes in <${name}>`);
     const el = new XmlElement(name);
     el.attrs = attrs;
     this.#checkNamespaces(el);
