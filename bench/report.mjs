@@ -58,7 +58,7 @@ function onlineSection(o) {
   const out = [`Over the loopback (the targets):\n\n${onlineTable(o)}\n`];
   if (o.rtt?.PLAIN) out.push(`Through a proxy that adds ${o.rtt.ms} ms of round-trip time (bench/latency-proxy.mjs), where round trips dominate as on real networks:\n\n${onlineTable(o.rtt)}\n`);
   out.push(
-    "- connect() to CONNECTED/online over ws:// to Prosody as alice@localhost; logout outside the timing; libraries take turns. Round trips after the WebSocket opens — antistrophe: open, SASL (PLAIN 1, SCRAM 2), restart, bind; strophe.js: the same plus a session IQ although Prosody marks it optional; @xmpp/client (PLAIN only: its browser build maps @xmpp/sasl-scram-sha-1 to false): open, SASL, restart, bind, and it enables stream management (XEP-0198) on its own.",
+    "- connect() to CONNECTED/online over ws:// to Prosody as alice@localhost; logout outside the timing; libraries take turns. Round trips after the WebSocket opens — antistrophe: open, SASL (PLAIN 1, SCRAM 2), restart with the bind request pipelined behind it (XEP-0305); strophe.js: open, SASL, restart, bind and a session IQ although Prosody marks it optional; @xmpp/client (PLAIN only: its browser build maps @xmpp/sasl-scram-sha-1 to false): open, SASL, restart, bind, and it enables stream management (XEP-0198) on its own. SCRAM costs more than one round trip here: the e2e host `localhost` keeps plain passwords (so that SCRAM-SHA-1 and -256 can both be derived), so Prosody runs PBKDF2 with its default 10,000 iterations on every SCRAM login, and each client does too.",
   );
   return `${out.join('\n')}\n`;
 }

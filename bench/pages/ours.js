@@ -77,7 +77,7 @@ installDriver({
     };
     const mech = new ScramSha1({ nonce: () => v.clientNonce });
     mech.onStart(ctx);
-    mech.clientChallenge(ctx);
+    await mech.clientChallenge(ctx);
     return mech.onChallenge(ctx, utf8Encode(v.serverFirst));
   },
 });
