@@ -122,10 +122,13 @@ export class Scram extends SASLMechanism {
     const { clientKey, serverKey } = await this.#keys(ctx, crypto, salt, iterations);
     const withoutProof = `c=${toBase64(enc(a.gs2Header))},r=${nonce}`;
     const authMessage = enc(`${a.clientFirstBare},${serverFirst},${withoutProof}`);
-    const storedKey = await crypto.digest(this.hash, clientKey);
-    const clientSignature = await crypto.hmac(this.hash, storedKey, authMessage);
+    // independent steps run side by side: each WebCrypto call is a hop to another thread
+    const [clientSignature, serverSignature] = await Promise.all([
+      crypto.digest(this.hash, clientKey).then((storedKey) => crypto.hmac(this.hash, storedKey, authMessage)),
+      crypto.hmac(this.hash, serverKey, authMessage),
+    ]);
     const proof = clientKey.map((b, k) => b ^ (clientSignature[k] as number));
-    a.serverSignature = await crypto.hmac(this.hash, serverKey, authMessage);
+    a.serverSignature = serverSignature;
     a.keys = { mechanism: this.name, salt: saltB64, iterations, clientKey: toBase64(clientKey), serverKey: toBase64(serverKey) };
     a.stage = 'final';
     return `${withoutProof},p=${toBase64(proof)}`;
@@ -139,10 +142,8 @@ export class Scram extends SASLMechanism {
       return fail('scram-keys-stale', 'saved keys do not fit; no password');
     }
     const salted = await crypto.pbkdf2(this.hash, enc(await saslprep(ctx.password)), salt, iterations);
-    return {
-      clientKey: await crypto.hmac(this.hash, salted, enc('Client Key')),
-      serverKey: await crypto.hmac(this.hash, salted, enc('Server Key')),
-    };
+    const [clientKey, serverKey] = await Promise.all([crypto.hmac(this.hash, salted, enc('Client Key')), crypto.hmac(this.hash, salted, enc('Server Key'))]);
+    return { clientKey, serverKey };
   }
 
   /** Checks a server-final-message (`v=` signature, or `e=` error); on success reports the keys. */

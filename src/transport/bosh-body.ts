@@ -83,8 +83,8 @@ export class BodyReader {
     this.#parser.write(text);
     const attrs = cur.attrs;
     if (!attrs || cur.rootName !== 'body' || attrs.xmlns !== NS_HTTPBIND) return notBosh(text, cur.error?.message);
-    if (cur.error) return { ok: false, condition: cur.error.condition, text: `malformed BOSH response: ${cur.error.message}` };
-    if (!cur.ended) return { ok: false, condition: 'bad-format', text: 'truncated BOSH response: the <body/> was not closed' };
+    if (cur.error) return { ok: false, condition: cur.error.condition, text: `malformed BOSH body: ${cur.error.message}` };
+    if (!cur.ended) return { ok: false, condition: 'bad-format', text: 'truncated BOSH body' };
     for (const child of cur.children) {
       // a stanza without its own xmlns inherits the body's namespace; XEP-0206 means jabber:client
       if (STANZAS.has(child.name) && child.attrs.xmlns === NS_HTTPBIND) child.attrs.xmlns = NS_CLIENT;
@@ -103,12 +103,12 @@ function notBosh(text: string, parseError: string | undefined): BadBody {
   let got: string;
   if (head === '') got = 'an empty response';
   else if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.includes('<html')) got = 'an HTML page';
-  else if (!head.startsWith('<')) got = 'something that is not XML';
-  else got = parseError ? `XML that could not be read (${parseError})` : 'XML whose root is not a BOSH <body/>';
+  else if (!head.startsWith('<')) got = 'no XML';
+  else got = parseError ? `bad XML (${parseError})` : 'XML without a BOSH <body/>';
   return {
     ok: false,
     condition: 'bad-format',
-    text: `the URL answered but is not a BOSH endpoint: got ${got}, expected <body xmlns='${NS_HTTPBIND}'> (wrong URL or path?)`,
+    text: `not a BOSH endpoint (wrong URL?): got ${got}`,
   };
 }
 

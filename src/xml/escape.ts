@@ -14,7 +14,7 @@ export function assertXmlChars(value: string): string {
   const m = INVALID_XML_CHAR.exec(value);
   if (m) {
     const cp = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new XmlCharacterError(`U+${cp} at offset ${m.index} is not allowed in XML`);
+    throw new XmlCharacterError(`U+${cp} at ${m.index} is not an XML character`);
   }
   return value;
 }

@@ -115,10 +115,10 @@ describe('BOSH sessions the server lost', () => {
 describe('BOSH answers that are not BOSH', () => {
   const notBosh: [string, string, RegExp][] = [
     ['an HTML page', '<!DOCTYPE html><html><head><title>It works</title></head><body><p>hi</p></body></html>', /HTML page/],
-    ['plain text', 'Hello from nginx', /not XML/],
+    ['plain text', 'Hello from nginx', /got no XML/],
     ['an empty answer', '', /empty/],
-    ['XML with another root', "<response xmlns='urn:x'/>", /root is not a BOSH <body\/>/],
-    ['a body in no namespace', '<body sid="x"/>', /root is not a BOSH <body\/>/],
+    ['XML with another root', "<response xmlns='urn:x'/>", /XML without a BOSH <body\/>/],
+    ['a body in no namespace', '<body sid="x"/>', /XML without a BOSH <body\/>/],
   ];
 
   it.each(notBosh)('refuses %s answered with 200 to session creation, naming the likely cause', async (_what, text, detail) => {
@@ -127,7 +127,7 @@ describe('BOSH answers that are not BOSH', () => {
     (await t.server.next()).reply(text);
     await flush();
     expect(t.rec.events).toEqual(['end:error:bad-format']);
-    expect(t.rec.ends[0]?.text).toMatch(/the URL answered but is not a BOSH endpoint/);
+    expect(t.rec.ends[0]?.text).toMatch(/not a BOSH endpoint \(wrong URL\?\)/);
     expect(t.rec.ends[0]?.text).toMatch(detail);
   });
 
@@ -136,7 +136,7 @@ describe('BOSH answers that are not BOSH', () => {
     server.requests[1]?.reply(`<body xmlns='http://jabber.org/protocol/httpbind'><message xmlns='jabber:client'><body>x</message></body>`);
     await flush();
     expect(rec.events.at(-1)).toBe('end:error:bad-format');
-    expect(rec.ends[0]?.text).toMatch(/malformed BOSH response/);
+    expect(rec.ends[0]?.text).toMatch(/malformed BOSH body/);
   });
 
   it('refuses a truncated BOSH body', async () => {
