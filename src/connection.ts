@@ -412,10 +412,10 @@ export class CoreConnection {
 
   #onStreamError(el: XmlElement): void {
     const condition = el.getChildByNS(NS_STREAM_ERRORS)?.localName ?? 'undefined-condition';
-    const text = el.getChildText('text', NS_STREAM_ERRORS) ?? `stream error: ${condition}`;
+    const text = el.getChildText('text', NS_STREAM_ERRORS) ?? condition;
     if (condition === 'see-other-host') {
       this.#setStatus(Status.REDIRECT, condition, el);
-      this.#fail(Status.CONNFAIL, condition, `the server redirects to ${el.getChildText('see-other-host') ?? '?'}`, true, el);
+      this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host')}`, true, el);
       return;
     }
     this.#fail(Status.CONNFAIL, condition, text, true, el);

@@ -16,7 +16,7 @@ export class JID {
     const normalized = domain.toLowerCase().replace(/\.$/, '');
     if (!normalized) throw new JIDError('a JID needs a domain');
     if (/[@/\s]/.test(domain)) throw new JIDError(`invalid domain "${domain}"`);
-    if (/[@/"&'<>:\s]/.test(local)) throw new JIDError(`invalid local part "${local}" (escape it with escapeNode)`);
+    if (/[@/"&'<>:\s]/.test(local)) throw new JIDError(`invalid local part "${local}" (see escapeNode)`);
     this.local = local;
     this.domain = normalized;
     this.resource = resource;

@@ -97,18 +97,13 @@ function fresh(): ReadState {
   return { rootName: '', attrs: undefined, children: [], ended: false, error: undefined };
 }
 
-/** Explains a 200 answer that is not a BOSH body. */
+/** A 200 answer that is not a BOSH body: quotes its start (an HTML page or a proxy's text says where the URL leads). */
 function notBosh(text: string, parseError: string | undefined): BadBody {
-  const head = text.trimStart().slice(0, 200).toLowerCase();
-  let got: string;
-  if (head === '') got = 'an empty response';
-  else if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.includes('<html')) got = 'an HTML page';
-  else if (!head.startsWith('<')) got = 'no XML';
-  else got = parseError ? `bad XML (${parseError})` : 'XML without a BOSH <body/>';
+  const start = text.trim().slice(0, 60).replace(/\s+/g, ' ');
   return {
     ok: false,
     condition: 'bad-format',
-    text: `not a BOSH endpoint (wrong URL?): got ${got}`,
+    text: `not a BOSH endpoint (wrong URL?): got ${start ? `"${start}"` : 'an empty answer'}${parseError ? ` (${parseError})` : ''}`,
   };
 }
 

@@ -503,7 +503,7 @@ export class BoshTransport implements Transport {
     }
     if (condition === 'item-not-found') return this.#sessionGone(req);
     const uri = condition === 'see-other-uri' ? body.children.find((c) => c.localName === 'uri')?.text().trim() : undefined;
-    if (uri && this.#phase === 'creating') return this.#finish({ kind: 'redirect', condition, text: `the server redirects to ${uri}`, uri });
+    if (uri && this.#phase === 'creating') return this.#finish({ kind: 'redirect', condition, text: `redirect to ${uri}`, uri });
     this.#finish({ kind: 'error', condition, text: terminateText(condition) });
   }
 

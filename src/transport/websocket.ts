@@ -136,7 +136,7 @@ export class WebSocketTransport implements Transport {
     }
     if (el.is('close', NS_FRAMING)) {
       const uri = el.attrs['see-other-uri'];
-      if (uri) return this.#finish({ kind: 'redirect', condition: 'see-other-uri', text: `the server redirects to ${uri}`, uri });
+      if (uri) return this.#finish({ kind: 'redirect', condition: 'see-other-uri', text: `redirect to ${uri}`, uri });
       if (!this.#closing) this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
       return this.#finish(
         this.#closing ? { kind: 'closed', condition: '', text: 'disconnected' } : { kind: 'closed', condition: 'server-closed', text: 'the server closed the stream' },

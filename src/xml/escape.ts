@@ -6,15 +6,14 @@ export class XmlCharacterError extends TypeError {
 }
 
 // XML 1.0 Char production: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF (as valid surrogate pairs).
-const INVALID_XML_CHAR =
+export const INVALID_XML_CHAR =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Returns the string unchanged, or throws {@link XmlCharacterError} naming the offending code point. */
 export function assertXmlChars(value: string): string {
   const m = INVALID_XML_CHAR.exec(value);
   if (m) {
-    const cp = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new XmlCharacterError(`U+${cp} at ${m.index} is not an XML character`);
+    throw new XmlCharacterError(`U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at ${m.index} is not an XML character`);
   }
   return value;
 }

@@ -1,6 +1,7 @@
 // The default parser backend: a compact, strict, namespace-checking streaming tokenizer for the
 // restricted XML that XMPP allows (RFC 6120 §11): no DTD, no comments, no PIs, no custom entities.
 import { XmlElement } from './element.js';
+import { INVALID_XML_CHAR } from './escape.js';
 import {
   DEFAULT_MAX_STANZA_SIZE,
   type XmlErrorCondition,
@@ -11,8 +12,6 @@ import {
   type XmlParserOptions,
 } from './parser.js';
 
-// Characters XML 1.0 forbids anywhere in a document (checked once per chunk).
-const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
@@ -89,7 +88,7 @@ class StreamParser implements XmlParser {
         text = text.slice(0, -1);
       }
       // what precedes a forbidden character is still read: the events must not depend on the chunking
-      const bad = FORBIDDEN_CHAR.exec(text);
+      const bad = INVALID_XML_CHAR.exec(text);
       const gen = this.#generation;
       if (bad) text = text.slice(0, bad.index);
       this.#buf = this.#pos > 0 ? this.#buf.slice(this.#pos) + text : this.#buf + text;

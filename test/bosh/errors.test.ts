@@ -114,11 +114,11 @@ describe('BOSH sessions the server lost', () => {
 
 describe('BOSH answers that are not BOSH', () => {
   const notBosh: [string, string, RegExp][] = [
-    ['an HTML page', '<!DOCTYPE html><html><head><title>It works</title></head><body><p>hi</p></body></html>', /HTML page/],
-    ['plain text', 'Hello from nginx', /got no XML/],
-    ['an empty answer', '', /empty/],
-    ['XML with another root', "<response xmlns='urn:x'/>", /XML without a BOSH <body\/>/],
-    ['a body in no namespace', '<body sid="x"/>', /XML without a BOSH <body\/>/],
+    ['an HTML page', '<!DOCTYPE html><html><head><title>It works</title></head><body><p>hi</p></body></html>', /got "<!DOCTYPE html><html><head><title>It works/],
+    ['plain text', 'Hello from nginx', /got "Hello from nginx"/],
+    ['an empty answer', '', /got an empty answer/],
+    ['XML with another root', "<response xmlns='urn:x'/>", /got "<response xmlns='urn:x'\/>"/],
+    ['a body in no namespace', '<body sid="x"/>', /got "<body sid="x"\/>"/],
   ];
 
   it.each(notBosh)('refuses %s answered with 200 to session creation, naming the likely cause', async (_what, text, detail) => {

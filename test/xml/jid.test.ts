@@ -26,7 +26,7 @@ describe('JID', () => {
       expect(() => JID.parse(bad), bad).toThrow(JIDError);
     }
     expect(() => new JID('a', '')).toThrow('a JID needs a domain');
-    expect(() => new JID('a b', 'example.com')).toThrow(/escape it with escapeNode/);
+    expect(() => new JID('a b', 'example.com')).toThrow(/see escapeNode/);
   });
 
   it('splits JID strings with the helpers', () => {
