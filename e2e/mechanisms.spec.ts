@@ -104,3 +104,47 @@ test.describe('negative cases', () => {
     expect(res.auths).toEqual(['SCRAM-SHA-256']);
   });
 });
+
+// conn.scramKeys after a password login are a credential of their own: the next login skips the password and
+// PBKDF2. Only a server that stores SCRAM keys keeps salt and iteration count (Prosody's internal_hashed, its default).
+test.describe('saved SCRAM keys against Prosody (hashed storage)', () => {
+  for (const [transport, service] of [
+    ['ws', p.websocket.ws],
+    ['bosh', p.bosh.http],
+  ] as const) {
+    test(`${transport}: keys saved at a password login log in again without the password; tampered or stale keys fail`, async ({ harness }) => {
+      const pass = p.hosts['hashed.localhost']?.users?.alice as string;
+      const res = await harness.evaluate(
+        async ({ service, pass }) => {
+          const jid = 'alice@hashed.localhost';
+          const first = new A.Connection(service, { mechanisms: ['SCRAM-SHA-1'] });
+          await first.connect(jid, pass);
+          const keys = first.scramKeys;
+          await first.disconnect();
+          if (!keys) return { error: 'no keys after the password login' };
+          const again = new A.Connection(service);
+          await again.connect(jid, { scramKeys: keys }); // no password at all: the keys are the credential
+          const reused = { mechanism: again.mechanism, jid: again.jid };
+          await again.disconnect();
+          const fail = async (scramKeys: typeof keys) => {
+            const c = new A.Connection(service);
+            return c.connect(jid, { scramKeys }).then(
+              () => ({ ok: true, condition: '' }),
+              (e: { status: number; condition: string }) => ({ ok: false, status: e.status, condition: e.condition }),
+            );
+          };
+          const flipped = btoa(String.fromCharCode(...Array.from(atob(keys.clientKey), (ch, i) => ch.charCodeAt(0) ^ (i === 0 ? 1 : 0))));
+          const tampered = await fail({ ...keys, clientKey: flipped });
+          const stale = await fail({ ...keys, iterations: keys.iterations + 1 });
+          return { keys: { mechanism: keys.mechanism, iterations: keys.iterations }, reused, tampered, stale };
+        },
+        { service, pass },
+      );
+      expect(res).not.toHaveProperty('error');
+      expect(res.keys).toEqual({ mechanism: 'SCRAM-SHA-1', iterations: expect.any(Number) });
+      expect(res.reused).toEqual({ mechanism: 'SCRAM-SHA-1', jid: expect.stringMatching(/^alice@hashed\.localhost\//) });
+      expect(res.tampered).toEqual({ ok: false, status: 4, condition: 'not-authorized' });
+      expect(res.stale).toEqual({ ok: false, status: 4, condition: 'scram-keys-stale' });
+    });
+  }
+});

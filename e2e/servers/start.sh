@@ -258,6 +258,11 @@ VirtualHost "localhost"
   authentication = "internal_plain"
   modules_enabled = { "client_certs" }
 
+-- PLAIN and SCRAM-SHA-1 from stored SCRAM keys (internal_hashed, Prosody's default): the salt and iteration count
+-- stay the same from login to login, so saved keys (conn.scramKeys) log in without the password
+VirtualHost "hashed.localhost"
+  authentication = "internal_hashed"
+
 VirtualHost "anon.localhost"
   authentication = "anonymous"
 
@@ -329,6 +334,15 @@ for spec in $P_USERS; do
   if ! { [ -f "$f" ] && grep -qF "[\"password\"] = \"$luapw\";" "$f"; }; then
     out=$($PCTL register "$u" localhost "$pw" 2>&1) || { echo "[prosody] could not register $u@localhost: $out" >&2; exit 1; }
     echo "[prosody] registered $u@localhost"
+  fi
+done
+HASHED_USERS="alice:alicepass"
+for spec in $HASHED_USERS; do
+  u=${spec%%:*}; pw=${spec#*:}
+  # the stored keys are kept across runs (their salt is what saved keys are checked against); tests never change them
+  if [ ! -f "$PDIR/data/hashed%2elocalhost/accounts/$u.dat" ]; then
+    out=$($PCTL register "$u" hashed.localhost "$pw" 2>&1) || { echo "[prosody] could not register $u@hashed.localhost: $out" >&2; exit 1; }
+    echo "[prosody] registered $u@hashed.localhost"
   fi
 done
 for spec in $CYRUS_USERS; do
@@ -518,7 +532,7 @@ fi
 
 # ---------------------------------------------------------------- env.json
 export E2E_DIR CERTS CHROMEHOME RUN PDIR EDIR P_HTTP P_HTTPS P_C2S E_HTTP E_HTTPS E_C2S E_DIST E_NODE OAUTH_PORT OAUTH_TOKENS \
-  OAUTH_CLIENT_ID OAUTH_CLIENT_SECRET WITH_EJ CLIENTS NSS_IDS P_USERS CYRUS_USERS EJ_USERS EJ_TOKEN_FILE CA_CN ROGUE_CN
+  OAUTH_CLIENT_ID OAUTH_CLIENT_SECRET WITH_EJ CLIENTS NSS_IDS P_USERS CYRUS_USERS HASHED_USERS EJ_USERS EJ_TOKEN_FILE CA_CN ROGUE_CN
 export PROSODY_VERSION="$(ver prosody)" EJABBERD_VERSION="$(ver ejabberd)"
 export PROSODY_PID="$(pid_of "$RUN/prosody.pid")" EJABBERD_PID="$(pid_of "$RUN/ejabberd.pid")" OAUTH_PID="$(pid_of "$RUN/oauth-validator.pid")"
 "$NODE" --input-type=module - <<'JS'
@@ -557,6 +571,7 @@ const env = {
         external: { transports: ['https', 'wss'], registeredCerts: ['alice'], note: 'EXTERNAL is offered only with a registered client cert (mod_client_certs)' },
         users: users(e.P_USERS),
       },
+      'hashed.localhost': { mechanisms: ['PLAIN', 'SCRAM-SHA-1'], users: users(e.HASHED_USERS), note: 'SCRAM keys stored (internal_hashed): saved scramKeys log in' },
       'anon.localhost': { mechanisms: ['ANONYMOUS'] },
       'cert.localhost': {
         mechanisms: ['EXTERNAL'],
