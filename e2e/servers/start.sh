@@ -1,6 +1,6 @@
 #!/bin/bash
 # Starts real XMPP servers on 127.0.0.1 for the e2e suite:
-#   Prosody  — hosts localhost, anon.localhost, cert.localhost, cyrus.localhost, oauth.localhost
+#   Prosody  — hosts localhost, hashed.localhost, anon.localhost, cert.localhost, cyrus.localhost, oauth.localhost
 #              BOSH /http-bind and WebSocket /xmpp-websocket on PROSODY_HTTP_PORT / PROSODY_HTTPS_PORT
 #   ejabberd — hosts ej.localhost, anon.ej.localhost; BOSH /bosh and WebSocket /ws on EJABBERD_HTTP_PORT / EJABBERD_HTTPS_PORT
 #   an OAuth token validator stub (oauth-validator.mjs) used by Prosody's OAUTHBEARER host,
@@ -632,6 +632,7 @@ cat <<EOF
 Prosody $(ver prosody | cut -d- -f1)  BOSH http://127.0.0.1:$P_HTTP/http-bind   https://127.0.0.1:$P_HTTPS/http-bind
                WS   ws://127.0.0.1:$P_HTTP/xmpp-websocket   wss://127.0.0.1:$P_HTTPS/xmpp-websocket
   localhost        alice bob carol dave jürgen  PLAIN SCRAM-SHA-1 SCRAM-SHA-256 (+EXTERNAL on https/wss with alice's cert)
+  hashed.localhost alice  PLAIN SCRAM-SHA-1 (stored SCRAM keys: saved scramKeys log in)
   anon.localhost   ANONYMOUS
   cert.localhost   EXTERNAL only (https/wss, certuser's cert)
   cyrus.localhost  alice bob  DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256 SCRAM-SHA-512 PLAIN
