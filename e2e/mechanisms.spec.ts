@@ -148,3 +148,33 @@ test.describe('saved SCRAM keys against Prosody (hashed storage)', () => {
     });
   }
 });
+
+// A non-ASCII name and password: SCRAM runs them through SASLprep's Unicode tables, which the page fetches only then
+// (PLAIN sends them as UTF-8 and the server prepares them).
+test.describe('non-ASCII credentials against Prosody', () => {
+  const pass = p.hosts.localhost?.users?.['jürgen'] as string;
+  for (const mechanism of ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN']) {
+    test(`${mechanism}: jürgen logs in with a non-ASCII password`, async ({ harness }) => {
+      const res = await harness.evaluate(({ ws, m, pw }) => h.login('u', ws, 'jürgen@localhost', pw, { mechanisms: [m] }), { ws: p.websocket.ws, m: mechanism, pw: pass });
+      expect(res, res.text).toMatchObject({ ok: true, mechanism });
+      expect(res.jid).toMatch(/^jürgen@localhost\//);
+      await harness.evaluate(() => h.disconnect('u'));
+    });
+  }
+
+  test('a password SASLprep prohibits fails before anything is sent, and names no character', async ({ harness }) => {
+    const res = await harness.evaluate(async (ws) => {
+      const conn = new A.Connection(ws, { mechanisms: ['SCRAM-SHA-1'] });
+      const sent: string[] = [];
+      conn.xmlOutput = (el) => sent.push(el.name);
+      const outcome = await conn.connect('jürgen@localhost', 'pässwörd\u0007').then(
+        () => ({ ok: true, condition: '', text: '' }),
+        (e: { condition: string; text: string }) => ({ ok: false, condition: e.condition, text: e.text }),
+      );
+      return { ...outcome, sent };
+    }, p.websocket.ws);
+    expect(res).toMatchObject({ ok: false, condition: 'saslprep-prohibited' });
+    expect(res.text).not.toContain('pässwörd');
+    expect(res.sent).not.toContain('auth');
+  });
+});
