@@ -33,7 +33,7 @@ function sizesSection(s) {
     }
   }
   const notes = [
-    '- "up front" is the entry chunk an app loads; "lazy" the chunks esbuild splits off behind `import()` (antistrophe: the @noble/hashes SCRAM fallback, fetched only in insecure contexts). This is `bundleSize` of scripts/check-bundle.mjs; the peers go through the same esbuild options.',
+    '- "up front" is what an app loads before it runs: the entry chunk and every chunk it imports statically; "lazy" the chunks reached only through `import()`, each gzipped on its own (antistrophe: the @noble/hashes SCRAM fallback, fetched only in insecure contexts; SASLprep\'s Unicode tables, only for a non-ASCII name or password; the DIGEST-MD5 exchange, only when DIGEST-MD5 is chosen). This is `bundleSize` of scripts/check-bundle.mjs; the peers go through the same esbuild options.',
     `- strophe.js: ${s['strophe.js'].note}.`,
     `- @xmpp/client: ${s['@xmpp/client'].note}; bundled with the package's "browser" field honored (see bench/esbuild.mjs).`,
     `- scripts/check-bundle.mjs budgets today: (a) ${kib(s.checkBundleBudgets.a)}, (b) ${kib(s.checkBundleBudgets.b)}; the targets above are 12 and 18 KiB.`,
