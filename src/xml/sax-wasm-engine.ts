@@ -1,6 +1,6 @@
 // One sax-wasm instance shared by every parser of a factory: takes one whole element, returns its tags,
 // attributes and CDATA sections with UTF-8 byte offsets, and leaves the wasm state clean for the next call.
-import { type Attribute, type SAXParser, SaxEventType, type Tag, type Text } from 'sax-wasm';
+import { type Attribute, SAXParser, SaxEventType, type Tag, type Text } from 'sax-wasm';
 import { Refusal } from './sax-wasm-rules.js';
 
 /** The events the backend needs; text is read from the source between tags, so none of sax-wasm's text. */
@@ -14,20 +14,32 @@ const WRITE_AT = 4;
  */
 export const MAX_WRITE = 1024 * 1024 - 64 * 1024;
 
-/** An attribute as sax-wasm reported it (offsets in bytes from the start of the element). */
-export interface SaxAttribute {
-  quote: number;
-  name: string;
-  nameEnd: number;
-  valueStart: number;
-  valueEnd: number;
-}
+/** Kinds of markup, shared by the scan's marks and the engine's tokens. */
+export const MARK_OPEN = 0;
+export const MARK_SELF = 1; // an empty-element tag
+export const MARK_CLOSE = 2;
+export const MARK_CDATA = 3;
 
-/** One tokenizer event, copied out of wasm memory while it is valid. */
-export type SaxToken =
-  | { kind: 'open'; name: string; selfClosing: boolean; end: number; attrs: SaxAttribute[] }
-  | { kind: 'close'; selfClosing: boolean; end: number }
-  | { kind: 'cdata'; start: number; end: number };
+/** Numbers per token in {@link SaxTokens.tokens}: kind, then (end, attribute count) or (start, end) for CDATA. */
+export const TOKEN_SIZE = 3;
+/** Numbers per attribute in {@link SaxTokens.attributes}: quote (0 when unquoted), name start and end, value start and end. */
+export const ATTRIBUTE_SIZE = 5;
+
+/**
+ * One element's events, copied out of wasm memory while they are valid, as flat numbers (offsets in bytes
+ * from the start of the element); the close events of empty-element tags are left out. Reused by every call.
+ */
+export interface SaxTokens {
+  readonly tokens: number[];
+  /** The names of the start tags, in order. */
+  readonly tagNames: string[];
+  readonly attributes: number[];
+  /**
+   * sax-wasm's own reading of each attribute name where its name start cannot be used (undefined elsewhere:
+   * the name is the source between its offsets). That start is off when the name begins with a non-ASCII character.
+   */
+  readonly attributeNames: (string | undefined)[];
+}
 
 /** The exports of the sax-wasm module. */
 export type WasmExports = NonNullable<SAXParser['wasmSaxParser']>;
@@ -36,11 +48,47 @@ export type WasmExports = NonNullable<SAXParser['wasmSaxParser']>;
 const SINGLE_QUOTED = 4;
 const DOUBLE_QUOTED = 8;
 
+/**
+ * What sax-wasm decodes names with while the engine collects (tag names, and the attribute names read back):
+ * a TextDecoder call costs a browser far more than a short ASCII string made here, and names repeat, so recent
+ * ones are handed out again. Same strings as TextDecoder: anything else still goes to it.
+ */
+class NameDecoder extends TextDecoder {
+  private readonly recent: (string | undefined)[] = new Array(256).fill(undefined);
+
+  override decode(input?: AllowSharedBufferSource, options?: TextDecodeOptions): string {
+    if (options !== undefined || !(input instanceof Uint8Array) || input.length > 64) return super.decode(input, options);
+    const length = input.length;
+    let hash = length;
+    for (let i = 0; i < length; i++) {
+      const c = input[i] as number;
+      if (c >= 0x80) return super.decode(input);
+      hash = (hash * 31 + c) | 0;
+    }
+    const slot = hash & 255;
+    const known = this.recent[slot];
+    if (known !== undefined && known.length === length && isAsciiOf(known, input)) return known;
+    let s = '';
+    for (let i = 0; i < length; i++) s += String.fromCharCode(input[i] as number);
+    this.recent[slot] = s;
+    return s;
+  }
+}
+
+/** True when `s` is the ASCII text `bytes`, character for byte. */
+function isAsciiOf(s: string, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (s.charCodeAt(i) !== bytes[i]) return false;
+  return true;
+}
+
 /** The tokenizer over a prepared `SAXParser`. Not re-entrant: events are only collected, never dispatched. */
 export class SaxWasmEngine {
-  private tokens: SaxToken[] = [];
+  private readonly out: SaxTokens = { tokens: [], tagNames: [], attributes: [], attributeNames: [] };
   private collecting = false;
   private readonly encoder = new TextEncoder();
+  private readonly decoder = new NameDecoder();
+  /** The element being tokenized, as written into wasm memory (empty once detached by a memory growth). */
+  private input = new Uint8Array(0);
 
   constructor(
     sax: SAXParser,
@@ -52,47 +100,61 @@ export class SaxWasmEngine {
   }
 
   /**
-   * Tokenizes one complete element. Returns its events and the UTF-8 length of `source`.
-   * Refuses with `policy-violation` when the element does not fit the wasm input buffer.
+   * Tokenizes one complete element. Returns its events (valid until the next call) and the UTF-8 length of
+   * `source`. Refuses with `policy-violation` when the element does not fit the wasm input buffer.
    */
-  tokenize(source: string): { tokens: SaxToken[]; bytes: number } {
+  tokenize(source: string): { tokens: SaxTokens; bytes: number } {
     const memory = this.wasm.memory;
     if (memory.buffer.byteLength < WRITE_AT + MAX_WRITE) memory.grow(Math.ceil((WRITE_AT + MAX_WRITE - memory.buffer.byteLength) / 65536));
     // a fresh view each time: the wasm memory may have grown (and detached the old buffer) since the last call
-    const { read, written } = this.encoder.encodeInto(source, new Uint8Array(memory.buffer, WRITE_AT, MAX_WRITE));
+    this.input = new Uint8Array(memory.buffer, WRITE_AT, MAX_WRITE);
+    const { read, written } = this.encoder.encodeInto(source, this.input);
     if (read < source.length) throw new Refusal('policy-violation', `element larger than the ${MAX_WRITE} bytes this parser backend accepts`);
-    this.tokens = [];
+    const out = this.out;
+    out.tokens.length = 0;
+    out.tagNames.length = 0;
+    out.attributes.length = 0;
+    out.attributeNames.length = 0;
     this.collecting = true;
+    // only for this call: other users of sax-wasm keep their decoder
+    const decoder = SAXParser.textDecoder;
+    SAXParser.textDecoder = this.decoder;
     try {
       this.wasm.write(WRITE_AT, written);
     } catch (e) {
       throw new Refusal('bad-format', `the XML tokenizer failed: ${(e as Error).message}`);
     } finally {
+      SAXParser.textDecoder = decoder;
       this.collecting = false;
       // resets sax-wasm's offsets and open-tag state (never called from inside an event: that corrupts it)
       this.wasm.end();
     }
-    return { tokens: this.tokens, bytes: written };
+    return { tokens: out, bytes: written };
   }
 
   private collect(type: number, detail: object): void {
+    const out = this.out;
     if (type === SaxEventType.OpenTag) {
       const tag = detail as Tag;
-      const attrs: SaxAttribute[] = [];
-      for (const a of tag.attributes) {
+      const attributes = tag.attributes;
+      for (const a of attributes) {
         const quote = a.type === DOUBLE_QUOTED ? 34 : a.type === SINGLE_QUOTED ? 39 : 0;
-        const name = a.name.value;
-        // value offsets of an unquoted attribute are meaningless; it is refused anyway
-        const value = quote ? a.value.byteOffsets : { start: 0, end: 0 };
-        attrs.push({ quote, name, nameEnd: a.name.byteOffsets.end, valueStart: value.start, valueEnd: value.end });
+        const name = a.name.byteOffsets;
+        // sax-wasm's name start holds when the name begins with an ASCII character: its offsets and the source give the name
+        out.attributeNames.push((this.input[name.start] ?? 0x80) < 0x80 ? undefined : a.name.value);
+        // value offsets of an unquoted attribute are meaningless (it is refused anyway): the name end keeps them in order
+        const value = quote ? a.value.byteOffsets : { start: name.end, end: name.end };
+        out.attributes.push(quote, name.start, name.end, value.start, value.end);
       }
-      this.tokens.push({ kind: 'open', name: tag.name, selfClosing: tag.selfClosing, end: tag.byteOffsets.end, attrs });
+      out.tagNames.push(tag.name);
+      out.tokens.push(tag.selfClosing ? MARK_SELF : MARK_OPEN, tag.byteOffsets.end, attributes.length);
     } else if (type === SaxEventType.CloseTag) {
       const tag = detail as Tag;
-      this.tokens.push({ kind: 'close', selfClosing: tag.selfClosing, end: tag.byteOffsets.end });
+      // an empty-element tag's open event already did the work
+      if (!tag.selfClosing) out.tokens.push(MARK_CLOSE, tag.byteOffsets.end, 0);
     } else if (type === SaxEventType.Cdata) {
       const { start, end } = (detail as Text).byteOffsets;
-      this.tokens.push({ kind: 'cdata', start, end });
+      out.tokens.push(MARK_CDATA, start, end);
     }
   }
 }

@@ -13,13 +13,55 @@ export class Refusal extends Error {
   }
 }
 
-/** Characters XML 1.0 forbids anywhere in a document. */
-export const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// characters XML 1.0 forbids anywhere in a document, and surrogates (forbidden only when unpaired)
+const FORBIDDEN_OR_SURROGATE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
+
+/** Index of the first character XML 1.0 forbids in `s` (an unpaired surrogate included), or -1. */
+export function forbiddenCharAt(s: string): number {
+  FORBIDDEN_OR_SURROGATE.lastIndex = 0;
+  while (FORBIDDEN_OR_SURROGATE.test(s)) {
+    const at = FORBIDDEN_OR_SURROGATE.lastIndex - 1;
+    const c = s.charCodeAt(at);
+    const next = s.charCodeAt(at + 1);
+    // a pair is skipped whole, so a low surrogate found here has no high one before it
+    if (!(c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff)) return at;
+    FORBIDDEN_OR_SURROGATE.lastIndex = at + 2;
+  }
+  return -1;
+}
+
 /** Element and attribute names: at most one colon (namespace-well-formed). */
 export const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
 const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
-const TRAILING_SPACE = /[ \t\r\n]+$/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Valid names seen lately, handed out again instead of a fresh slice of the source: no second NAME test, and
+ * the same string, which V8 has already internalized as a property key. Found by a hash of their characters.
+ */
+export class RecentNames {
+  private readonly names: (string | undefined)[] = new Array(256).fill(undefined);
+
+  /** The remembered name equal to `s[from, to)`, if any. */
+  find(s: string, from: number, to: number): string | undefined {
+    if (from < 0 || to > s.length || to <= from) return undefined;
+    const known = this.names[hash(s, from, to)];
+    if (known === undefined || known.length !== to - from) return undefined;
+    for (let i = 0; i < known.length; i++) if (known.charCodeAt(i) !== s.charCodeAt(from + i)) return undefined;
+    return known;
+  }
+
+  /** Remembers `name`, which passed {@link NAME}; only a short one: a longer slice may keep a whole element alive. */
+  add(name: string): void {
+    if (name.length <= 12) this.names[hash(name, 0, name.length)] = name;
+  }
+}
+
+function hash(s: string, from: number, to: number): number {
+  let h = to - from;
+  for (let i = from; i < to; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return h & 255;
+}
 
 /** XML whitespace: space, tab, LF, CR (not the other Unicode spaces). */
 export function isSpace(c: number): boolean {
@@ -34,7 +76,9 @@ export function isBlank(s: string, from: number, to: number): boolean {
 
 /** Drops trailing XML whitespace (not other Unicode spaces, which XML does not treat as whitespace). */
 export function trimEndXml(s: string): string {
-  return TRAILING_SPACE.test(s) ? s.replace(TRAILING_SPACE, '') : s;
+  let end = s.length;
+  while (end > 0 && isSpace(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** Text content: XML 1.0 §2.11 line ends, then references. */
@@ -97,13 +141,12 @@ export function setOwn(attrs: Record<string, string>, key: string, value: string
  */
 export function checkNamespaces(el: XmlElement, root: Record<string, string> | undefined): void {
   for (const key in el.attrs) {
-    if (key.startsWith('xmlns:')) {
+    const colon = key.indexOf(':');
+    if (colon < 0) continue; // unprefixed, "xmlns" included
+    if (colon === 5 && key.startsWith('xmlns')) {
       if (el.attrs[key] === '') throw new Refusal('bad-format', `namespace prefix "${key.slice(6)}" declared empty`);
       if (key === 'xmlns:xmlns') throw new Refusal('bad-format', 'the "xmlns" prefix cannot be declared');
-    } else if (key !== 'xmlns') {
-      const colon = key.indexOf(':');
-      if (colon > 0) needPrefix(el, key.slice(0, colon), key, root);
-    }
+    } else if (colon > 0) needPrefix(el, key.slice(0, colon), key, root);
   }
   const prefix = el.prefix;
   if (prefix) {

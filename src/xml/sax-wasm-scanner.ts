@@ -9,9 +9,9 @@ import {
   type XmlParserHandler,
   type XmlParserOptions,
 } from './parser.js';
-import { MAX_WRITE, type SaxWasmEngine } from './sax-wasm-engine.js';
-import { FORBIDDEN_CHAR, isBlank, isSpace, NAME, Refusal, trimEndXml } from './sax-wasm-rules.js';
-import { buildElement, MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF } from './sax-wasm-tree.js';
+import { MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF, MAX_WRITE, type SaxWasmEngine } from './sax-wasm-engine.js';
+import { forbiddenCharAt, isBlank, isSpace, NAME, Refusal, trimEndXml } from './sax-wasm-rules.js';
+import { buildElement } from './sax-wasm-tree.js';
 
 // what the scan is in the middle of
 const TEXT = 0;
@@ -104,14 +104,17 @@ export class SaxWasmParser implements XmlParser {
   }
 
   write(chunk: string | Uint8Array): void {
-    this.queue.push(chunk);
-    if (this.busy) return; // written from a handler: taken in order once the current chunk is done
+    if (this.busy) {
+      this.queue.push(chunk); // written from a handler: taken in order once the current chunk is done
+      return;
+    }
     this.busy = true;
     try {
+      this.consume(chunk);
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) this.consume(next);
     } finally {
       this.busy = false;
-      this.queue = [];
+      if (this.queue.length > 0) this.queue = [];
     }
   }
 
@@ -137,11 +140,11 @@ export class SaxWasmParser implements XmlParser {
         text = text.slice(0, -1);
       }
       // what precedes a forbidden character is still read: the events must not depend on the chunking
-      const bad = FORBIDDEN_CHAR.exec(text);
+      const bad = forbiddenCharAt(text);
       const gen = this.generation;
-      this.scan(bad ? text.slice(0, bad.index) : text);
-      if (bad && gen === this.generation) {
-        this.fail('bad-format', `character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
+      this.scan(bad < 0 ? text : text.slice(0, bad));
+      if (bad >= 0 && gen === this.generation) {
+        this.fail('bad-format', `character U+${text.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
       }
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
@@ -255,26 +258,34 @@ export class SaxWasmParser implements XmlParser {
   private startTag(text: string, i: number): number {
     const from = i;
     const n = text.length;
+    // the state in locals while in the loop: written back when the tag goes on in the next chunk
+    let quote = this.quote;
+    let last = this.last;
+    let named = this.named;
+    let lt = -1; // the next "<" (n: none), looked up once a value needs it: none may come before the tag's end
     for (; i < n; i++) {
-      if (this.quote !== 0) {
-        const q = text.indexOf(this.quote === 34 ? '"' : "'", i);
-        // "<" cannot be in a value: an unterminated one is refused at once (searching only the value itself)
-        const lt = q < 0 ? text.indexOf('<', i) : text.lastIndexOf('<', q);
-        if (lt >= i) this.fail('bad-format', '"<" in attribute value');
-        if (q < 0) {
-          this.last = text.charCodeAt(n - 1);
-          return n;
+      if (quote !== 0) {
+        const q = text.indexOf(quote === 34 ? '"' : "'", i);
+        if (lt < 0) {
+          lt = text.indexOf('<', i);
+          if (lt < 0) lt = n;
         }
-        this.quote = 0;
-        this.last = text.charCodeAt(q);
+        // "<" cannot be in a value: an unterminated one is refused at once (searching only the value itself)
+        if (lt < (q < 0 ? n : q)) this.fail('bad-format', '"<" in attribute value');
+        if (q < 0) {
+          last = text.charCodeAt(n - 1);
+          break;
+        }
+        quote = 0;
+        last = text.charCodeAt(q);
         i = q;
         continue;
       }
       const c = text.charCodeAt(i);
       if (c === 62 /* > */) {
-        const selfClosing = this.last === 47;
+        const selfClosing = last === 47;
         let name = this.head;
-        if (!this.named) {
+        if (!named) {
           name += text.slice(from, i);
           if (selfClosing) name = name.slice(0, -1);
         }
@@ -283,20 +294,23 @@ export class SaxWasmParser implements XmlParser {
         return i + 1;
       }
       if (c === 34 || c === 39) {
-        this.quote = c;
-        if (!this.named) {
+        quote = c;
+        if (!named) {
           this.head += text.slice(from, i);
-          this.named = true;
+          named = true;
           this.badName = true; // the name runs into a quote
         }
       } else if (c === 60 /* < */) this.fail('bad-format', 'unexpected "<" inside a tag');
-      else if (!this.named && isSpace(c)) {
+      else if (!named && isSpace(c)) {
         this.head += text.slice(from, i);
-        this.named = true;
+        named = true;
       }
-      this.last = c;
+      last = c;
     }
-    if (!this.named) this.head += text.slice(from, n);
+    if (!named) this.head += text.slice(from, n);
+    this.quote = quote;
+    this.last = last;
+    this.named = named;
     return n;
   }
 

@@ -1,6 +1,7 @@
 // The sax-wasm backend: the shared conformance suite, plus loading, the shared wasm instance, and the
 // sax-wasm behaviours it works around (dropped newlines, split tokens, end tags, large writes).
 import { readFileSync } from 'node:fs';
+import { SAXParser } from 'sax-wasm';
 import { describe, expect, it } from 'vitest';
 import { MAX_WRITE } from '../../src/xml/sax-wasm-engine.js';
 import { saxWasmParser } from '../../src/xml/sax-wasm-parser.js';
@@ -81,6 +82,30 @@ describe('sax-wasm backend', () => {
     it('reads non-ASCII names, whose start offsets sax-wasm reports one byte late', () => {
       const xml = "<é:ü xmlns:é='urn:é' é:à='1'><ß>ẞ</ß><名前 属性='値'/></é:ü>";
       expect(elements(factory, xml)).toEqual(elements(createStreamParser, xml));
+    });
+
+    it('reads attribute names from the source where sax-wasm\'s offsets hold, and decodes those starting with a non-ASCII character', () => {
+      const xml =
+        "<m é='1' to='a' ключ=\"2\" a-long-attribute-name='3'><x to='b' é='4' 名前='5' a-long-attribute-name='6'/>" +
+        "<y ab='7' ba='8' b\u00B7a='9' xmlns:p='urn:p' p:q='10'/></m>";
+      for (let round = 0; round < 2; round++) expect(elements(factory, xml)).toEqual(elements(createStreamParser, xml));
+    });
+
+    it('maps byte offsets across runs of multi-byte characters, in text, values and CDATA', () => {
+      const xml =
+        "<m a='日本語 👍🎉 x' b='é'>привет 👍 ok <![CDATA[テスト🎉]]> ß<x c='\u07FF\u0800\uFFEF' d='\u{10000}'>ẞ</x>z</m>";
+      expect(elements(factory, xml)).toEqual(elements(createStreamParser, xml));
+      for (const bad of ["<m a='👍'>\uD83D</m>", "<m>👍\uDE00</m>", "<m a='x\uD83D\uD83D\uDC4D'/>", '<m>👍\u0001</m>']) {
+        expect(elements(factory, bad), bad).toEqual(elements(createStreamParser, bad));
+      }
+    });
+
+    it('gives sax-wasm its own name decoder back after every element, refused ones included', () => {
+      const own = SAXParser.textDecoder;
+      for (const xml of [PING, "<a é='1' b='2'/>", "<a b=1><c></c></a>", '<a><b></a>']) {
+        elements(factory, xml);
+        expect(SAXParser.textDecoder).toBe(own);
+      }
     });
 
     it('never hands sax-wasm a split token, however the input is chunked', () => {
