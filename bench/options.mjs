@@ -33,7 +33,7 @@ export function parseOptions(argv) {
     only: new Set(only),
     reps: quick
       ? { online: 5, onlineRtt: 3, client: 3, server: 3, parse: 3, scram: 5, scramCold: 3, memory: 1 }
-      : { online: 30, onlineRtt: 9, client: 5, server: 5, parse: 7, scram: 15, scramCold: 7, memory: 5 },
+      : { online: 60, onlineRtt: 9, client: 5, server: 5, parse: 7, scram: 15, scramCold: 7, memory: 5 },
     n: quick
       ? { client: 5000, server: 1000, parseRounds: 2, parseMs: 300, memoryConnections: 50 }
       : { client: 20000, server: 3000, parseRounds: 5, parseMs: 700, memoryConnections: 200 },
