@@ -23,6 +23,8 @@ export class DigestMd5 extends SASLMechanism {
   /** Service part of `digest-uri`. */
   service: string;
   #exchange: DigestMd5Exchange | undefined;
+  /** Counts attempts, so that a module load that ends after a new attempt began does not leave the old state. */
+  #attempt = 0;
 
   constructor(options: DigestMd5Options = {}) {
     super('DIGEST-MD5', false, 30);
@@ -36,10 +38,17 @@ export class DigestMd5 extends SASLMechanism {
 
   override onStart(_ctx: SaslContext): void {
     this.#exchange = undefined;
+    this.#attempt++;
   }
 
   override async onChallenge(ctx: SaslContext, challenge: Uint8Array): Promise<string> {
-    const exchange = (this.#exchange ??= new (await import('./digest-md5-exchange.js')).DigestMd5Exchange(this.service, this.cnonce));
+    let exchange = this.#exchange;
+    if (!exchange) {
+      const attempt = this.#attempt;
+      const { DigestMd5Exchange } = await import('./digest-md5-exchange.js');
+      if (attempt !== this.#attempt) throw new SaslError('digest-superseded', 'superseded');
+      exchange = this.#exchange ??= new DigestMd5Exchange(this.service, this.cnonce);
+    }
     return saslStep(() => exchange.challenge(ctx, challenge));
   }
 

@@ -2,8 +2,6 @@
 import { type SaslContext, SASLMechanism, SaslError } from '../src/sasl/mechanism.js';
 import { accountJid, saslname } from './account.js';
 
-const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'https:': '443', 'wss:': '443', 'http:': '80', 'ws:': '80' };
-
 /** SASL OAUTHBEARER. Only used when a token was given. */
 export class OAuthBearer extends SASLMechanism {
   private answeredError = false;
@@ -27,8 +25,9 @@ export class OAuthBearer extends SASLMechanism {
     let kv = '';
     try {
       const url = new URL(ctx.service);
-      const port = url.port || DEFAULT_PORTS[url.protocol];
-      kv = `\x01host=${url.hostname.replace(/^\[|\]$/g, '')}${port ? `\x01port=${port}` : ''}`;
+      // the scheme's default port when the URL names none (https:, wss: 443; http:, ws: 80)
+      const port = url.port || (/s:$/.test(url.protocol) ? '443' : '80');
+      kv = `\x01host=${url.hostname.replace(/^\[|\]$/g, '')}\x01port=${port}`;
     } catch {
       kv = `\x01host=${ctx.domain}`;
     }

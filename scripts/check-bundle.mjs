@@ -1,6 +1,6 @@
 // Bundles the built library the way apps do (plain esbuild for the browser, and vite) and fails on any Node
 // builtin import or Buffer/process reference; then enforces the gzip size budgets of the two reference bundles.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -61,18 +61,22 @@ export async function bundleSize(source, dir = consumerDir()) {
   });
   // metafile paths are relative to absWorkingDir; output files carry absolute paths
   const meta = out.metafile.outputs;
-  const key = (file) => relative(dir, file.path);
+  const key = (file) => relative(realpathSync(dir), file.path);
   const upFront = new Set();
   const visit = (path) => {
     if (upFront.has(path)) return;
     upFront.add(path);
     for (const imp of meta[path]?.imports ?? []) if (imp.kind === 'import-statement') visit(imp.path);
   };
-  visit(Object.keys(meta).find((p) => meta[p].entryPoint));
+  // lazy chunks are entry points too (of their import()): the app's entry is the one made from entry.mjs
+  const entryChunk = Object.keys(meta).find((p) => meta[p].entryPoint === 'entry.mjs');
+  if (!entryChunk) throw new Error('bundleSize: esbuild produced no chunk for entry.mjs');
+  visit(entryChunk);
   const gz = (text) => gzipSync(text, { level: 9 }).length;
   const files = out.outputFiles.filter((f) => f.path.endsWith('.js'));
   const front = files.filter((f) => upFront.has(key(f)));
   const lazy = files.filter((f) => !upFront.has(key(f)));
+  if (front.length !== upFront.size) throw new Error(`bundleSize: ${upFront.size} chunks load up front but ${front.length} were matched`);
   return {
     code: files.map((f) => f.text).join('\n'),
     min: front.reduce((n, f) => n + f.text.length, 0),
@@ -84,7 +88,8 @@ export async function bundleSize(source, dir = consumerDir()) {
 
 /** A temporary app directory where `antistrophe` resolves to this package through its "exports" map. */
 export function consumerDir() {
-  const dir = mkdtempSync(join(tmpdir(), 'antistrophe-consumer-'));
+  // the real path: esbuild's metafile names outputs relative to it, and a symlinked temp dir (macOS) would not match
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'antistrophe-consumer-')));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(root, join(dir, 'node_modules', 'antistrophe'), 'dir');
   return dir;

@@ -8,7 +8,7 @@ import type { Credentials, SASLMechanism, SASLMechanismClass, SaslContext, Scram
 import { NS_SASL, SaslNegotiator, type SaslOutcome } from './sasl/negotiator.js';
 import { MechanismRegistry } from './sasl/registry.js';
 import { Status, type StatusCode } from './status.js';
-import type { Transport, TransportClass, TransportEnd, TransportOptions } from './transport/transport.js';
+import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
 import type { XmlElement } from './xml/element.js';
 import { DEFAULT_MAX_STANZA_SIZE } from './xml/parser.js';
@@ -324,7 +324,10 @@ export class CoreConnection {
   // ---------------------------------------------------------------- lifecycle
 
   #begin(callback: StatusCallback | undefined): Promise<void> {
-    if (this.#transport) this.#teardown(); // a new attempt replaces the old one silently
+    if (this.#transport) this.#teardown(); // a new attempt replaces the old one without a status of its own
+    // ... but the old attempt's Promise ends rather than hang forever
+    this.#settle?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
+    this.#settle = undefined;
     this.#callback = callback;
     this.#failure = undefined;
     this.authenticated = false;
@@ -347,7 +350,7 @@ export class CoreConnection {
       this.#failNow(
         failStatus,
         'improper-addressing',
-        `no transport for ${this.service} (ws:, wss:, http:, https:)`,
+        `no transport for ${safeUrl(this.service)} (ws:, wss:, http:, https:)`,
       );
       return undefined;
     }
@@ -415,7 +418,7 @@ export class CoreConnection {
     const text = el.getChildText('text', NS_STREAM_ERRORS) ?? condition;
     if (condition === 'see-other-host') {
       this.#setStatus(Status.REDIRECT, condition, el);
-      this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host')}`, true, el);
+      this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, true, el);
       return;
     }
     this.#fail(Status.CONNFAIL, condition, text, true, el);
@@ -439,7 +442,12 @@ export class CoreConnection {
       this.#negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
       return;
     }
-    if (this.#phase === 'binding' && !this.#bindSent) {
+    if (this.#phase === 'binding' && this.#bindSent) {
+      // the request went out before these features: a server without binding has to be told apart here
+      if (!features.getChild('bind', NS_BIND)) this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
+      return;
+    }
+    if (this.#phase === 'binding') {
       if (this.options.explicitResourceBinding) {
         this.#phase = 'bindrequired';
         return this.#setStatus(Status.BINDREQUIRED);
@@ -476,6 +484,7 @@ export class CoreConnection {
     if (!outcome.ok) return this.#fail(Status[outcome.status], outcome.condition, outcome.text, outcome.hangUp);
     this.mechanism = outcome.mechanism;
     this.#phase = 'binding';
+    this.#features = undefined; // the pre-SASL stream's: binding and session look at the restarted stream's
     const transport = this.#transport;
     transport?.restart();
     // every client-to-server stream offers binding (RFC 6120 §7.2): ask for it now rather than one round trip later
@@ -496,9 +505,11 @@ export class CoreConnection {
     this.#bindSent = true;
     const iq = $iq({ type: 'set', id: this.getUniqueId('bind') }).c('bind', { xmlns: NS_BIND });
     if (resource) iq.c('resource').t(resource);
+    // answers that come after this attempt was replaced or failed are not this attempt's business
+    const transport = this.#transport;
     this.sendIQ(iq).then(
-      (result) => this.#onBound(result),
-      (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `bind: ${err.message}`, false, err.element),
+      (result) => this.#transport === transport && this.#onBound(result),
+      (err: IqError) => this.#transport === transport && this.#fail(Status.CONNFAIL, err.condition, `bind: ${err.message}`, false, err.element),
     );
   }
 
@@ -522,9 +533,10 @@ export class CoreConnection {
     this.jid = jid.toString();
     const session = this.#features?.getChild('session', NS_SESSION);
     if (session && !session.getChild('optional')) {
+      const transport = this.#transport;
       this.sendIQ($iq({ type: 'set' }).c('session', { xmlns: NS_SESSION })).then(
-        () => this.#online(),
-        (err: IqError) => this.#fail(Status.CONNFAIL, err.condition, `session: ${err.message}`, false),
+        () => this.#transport === transport && this.#online(),
+        (err: IqError) => this.#transport === transport && this.#fail(Status.CONNFAIL, err.condition, `session: ${err.message}`, false),
       );
       return;
     }
@@ -666,6 +678,8 @@ export class CoreConnection {
     this.#negotiator?.cancel();
     this.#negotiator = undefined;
     this.#phase = 'idle';
+    // the old stream can answer nothing more: its IQs end now, not at their timeout inside the new attempt
+    for (const id of [...this.#iqs.keys()]) this.#settleIq(id, new IqError(undefined, 'disconnected'));
   }
 
   // ---------------------------------------------------------------- plumbing

@@ -76,6 +76,68 @@ describe('Connection over WebSocket', () => {
     expect(explicit.conn.jid).toBe('user@example.org/mine');
   });
 
+  it('fails bind-unavailable when the restarted stream offers no binding, pipelined or not', async () => {
+    // a host whose restarted stream has no <bind/>: it answers the early bind request with an error, or not at all
+    const noBind = (answer: boolean) => {
+      let authed = false;
+      return (frame: string, reply: (...f: string[]) => void) => {
+        if (frame.startsWith('<open')) reply(open(), features(authed ? '' : mechanisms('PLAIN')));
+        else if (frame.startsWith('<auth')) {
+          authed = true;
+          reply("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+        } else if (frame.includes('xmpp-bind') && answer) {
+          reply(`<iq xmlns='jabber:client' type='error' id='${idOf(frame)}'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+        }
+      };
+    };
+    for (const pipelining of [true, false]) {
+      for (const answer of [true, false]) {
+        const { conn } = setup(noBind(answer), { pipelining, connectTimeout: 2000 });
+        const err = await conn.connect('user@example.org/desk', 'secret').catch((e: unknown) => e);
+        expect(err, `pipelining ${pipelining}, bind ${answer ? 'refused' : 'ignored'}`).toMatchObject({ status: Status.CONNFAIL, condition: 'bind-unavailable' });
+      }
+    }
+  });
+
+  it('ends the IQs of a replaced attempt: a late bind answer or timeout never reaches the new session', async () => {
+    let attempt = 0;
+    const perSocket = new Map<unknown, { attempt: number; script: Script }>();
+    const server = new FakeServer((frame, reply, socket) => {
+      if (!perSocket.has(socket)) perSocket.set(socket, { attempt, script: goodLogin() });
+      const s = perSocket.get(socket) as { attempt: number; script: Script };
+      if (frame.includes('xmpp-bind') && s.attempt === 1) return; // the first attempt's bind hangs
+      s.script(frame, reply, socket);
+    });
+    const conn = new CoreConnection('ws://127.0.0.1:5280/ws', { WebSocket: server.WebSocket, iqTimeout: 100 }, { transports: [WebSocketTransport], mechanisms: [TestPlain] });
+    const log: string[] = [];
+    const cb = (n: number) => (st: StatusCode, cond?: string) => log.push(`${n}:${statusName(st)}${cond ? `:${cond}` : ''}`);
+    attempt = 1;
+    const first = conn.connect('user@example.org/a', 'secret', cb(1));
+    await vi.waitFor(() => expect(server.log.some((l) => l.startsWith('C: ') && l.includes('xmpp-bind'))).toBe(true));
+    attempt = 2;
+    await conn.connect('user@example.org/b', 'secret', cb(2));
+    await new Promise((r) => setTimeout(r, 250)); // past the first attempt's bind timeout
+    expect(log.filter((l) => l.startsWith('2:'))).toEqual(['2:CONNECTING', '2:AUTHENTICATING', '2:CONNECTED']);
+    expect(conn.status).toBe(Status.CONNECTED);
+    expect(conn.jid).toBe('user@example.org/b');
+    await expect(first).rejects.toBeDefined();
+  });
+
+  it('never puts a service URL query string (a token) into error texts', async () => {
+    const { server, conn } = setup(goodLogin());
+    server.refuse = true;
+    const err = (await conn.connect('user@example.org', 'secret').catch((e: unknown) => e)) as ConnectionError;
+    expect(err.condition).toBe('remote-connection-failed');
+    const leaky = new CoreConnection('ws://127.0.0.1:5280/ws?token=s3cret', { WebSocket: server.WebSocket }, { transports: [WebSocketTransport], mechanisms: [TestPlain] });
+    const e2 = (await leaky.connect('user@example.org', 'secret').catch((e: unknown) => e)) as ConnectionError;
+    expect(e2.text).toContain('ws://127.0.0.1:5280/ws');
+    expect(e2.text).not.toContain('s3cret');
+    const none = new CoreConnection('ftp://x/?token=s3cret', {}, { transports: [WebSocketTransport], mechanisms: [TestPlain] });
+    const e3 = (await none.connect('user@example.org', 'secret').catch((e: unknown) => e)) as ConnectionError;
+    expect(e3.condition).toBe('improper-addressing');
+    expect(e3.text).not.toContain('s3cret');
+  });
+
   it('sends the session request only when the server marks it mandatory', async () => {
     let authed = false;
     const { server, conn } = setup((frame, reply) => {

@@ -82,7 +82,7 @@ export class BodyReader {
     this.#parser.reset();
     this.#parser.write(text);
     const attrs = cur.attrs;
-    if (!attrs || cur.rootName !== 'body' || attrs.xmlns !== NS_HTTPBIND) return notBosh(text, cur.error?.message);
+    if (!attrs || cur.rootName !== 'body' || attrs.xmlns !== NS_HTTPBIND) return notBosh(text, cur.rootName, cur.error?.message);
     if (cur.error) return { ok: false, condition: cur.error.condition, text: `malformed BOSH body: ${cur.error.message}` };
     if (!cur.ended) return { ok: false, condition: 'bad-format', text: 'truncated BOSH body' };
     for (const child of cur.children) {
@@ -97,14 +97,14 @@ function fresh(): ReadState {
   return { rootName: '', attrs: undefined, children: [], ended: false, error: undefined };
 }
 
-/** A 200 answer that is not a BOSH body: quotes its start (an HTML page or a proxy's text says where the URL leads). */
-function notBosh(text: string, parseError: string | undefined): BadBody {
+/**
+ * A 200 answer that is not a BOSH body. Text that is not XML is quoted (an HTML page or a proxy's message says
+ * where the URL leads); of XML only the root's name is given, as a body in the wrong namespace may carry a sid.
+ */
+function notBosh(text: string, rootName: string, parseError: string | undefined): BadBody {
   const start = text.trim().slice(0, 60).replace(/\s+/g, ' ');
-  return {
-    ok: false,
-    condition: 'bad-format',
-    text: `not a BOSH endpoint (wrong URL?): got ${start ? `"${start}"` : 'an empty answer'}${parseError ? ` (${parseError})` : ''}`,
-  };
+  const got = rootName ? `<${rootName}> without the BOSH namespace` : start ? `"${start}"` : 'an empty answer';
+  return { ok: false, condition: 'bad-format', text: `not a BOSH endpoint (wrong URL?): got ${got}${parseError ? ` (${parseError})` : ''}` };
 }
 
 /** An integer attribute, or `undefined` when absent or not a non-negative integer. */

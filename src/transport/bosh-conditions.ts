@@ -1,18 +1,9 @@
 // Texts of BOSH terminal binding conditions (XEP-0124 §17.2) and failures.
+import { safeUrl } from './transport.js';
 
 /** The text reported for a `type="terminate"` body with this condition (the condition itself is the reason). */
 export function terminateText(condition: string): string {
   return `BOSH session terminated (${condition})`;
-}
-
-/** Origin and path of a URL: what may appear in messages (a query string could carry a token). */
-export function safeUrl(service: string): string {
-  try {
-    const u = new URL(service);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return 'the BOSH URL';
-  }
 }
 
 /** Why session creation failed when the endpoint could not be reached at all. */

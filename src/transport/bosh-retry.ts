@@ -38,15 +38,14 @@ function secureRandom(): number {
 
 /** Reads `options.boshTiming`, keeping a default for every field that is missing or of the wrong type. */
 export function readTiming(value: unknown): BoshTiming {
-  const t: BoshTiming = { ...DEFAULT_TIMING };
-  if (typeof value !== 'object' || value === null) return t;
-  const v = value as Record<string, unknown>;
-  for (const key of ['baseDelay', 'maxDelay', 'setupMaxDelay', 'setupRetries', 'timeoutMargin', 'minSpacing'] as const) {
-    const n = v[key];
-    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) t[key] = n;
+  const t: Record<string, unknown> = { ...DEFAULT_TIMING };
+  if (typeof value !== 'object' || value === null) return t as unknown as BoshTiming;
+  // every known field whose value has the default's type (numbers finite and not negative)
+  for (const [key, v] of Object.entries(value)) {
+    const kind = typeof t[key];
+    if (Object.hasOwn(DEFAULT_TIMING, key) && typeof v === kind && (kind !== 'number' || ((v as number) >= 0 && Number.isFinite(v)))) t[key] = v;
   }
-  if (typeof v.random === 'function') t.random = v.random as () => number;
-  return t;
+  return t as unknown as BoshTiming;
 }
 
 /** Delay before resend number `attempt` (1-based): uniformly random in [0, min(cap, base·2^(attempt-1))). */

@@ -29,35 +29,19 @@ function storage(): Storage | undefined {
 
 /** The stored session for this service, or `undefined` when there is none or it is unusable. */
 export function loadSession(service: string): StoredBoshSession | undefined {
-  let raw: string | null | undefined;
   try {
-    raw = storage()?.getItem(storageKey(service));
+    const v = JSON.parse(storage()?.getItem(storageKey(service)) ?? 'null') as Record<string, unknown> | null;
+    if (typeof v !== 'object' || v === null) return undefined;
+    const texts = ['jid', 'sid', 'domain'].every((k) => typeof v[k] === 'string' && v[k] !== '');
+    const counts = ['rid', 'wait', 'hold', 'requests'].every((k) => Number.isSafeInteger(v[k]) && (v[k] as number) >= 0);
+    if (!texts || !counts) return undefined;
+    const { jid, sid, rid, wait, hold, requests, domain } = v as unknown as StoredBoshSession;
+    return { jid, sid, rid, wait, hold, requests, domain };
   } catch {
-    return undefined;
+    return undefined; // no storage, access denied, or not JSON: nothing to restore
   }
-  if (!raw) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  const str = (k: string) => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);
-  const int = (k: string) => (typeof o[k] === 'number' && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0 ? (o[k] as number) : undefined);
-  const jid = str('jid');
-  const sid = str('sid');
-  const domain = str('domain');
-  const rid = int('rid');
-  const wait = int('wait');
-  const hold = int('hold');
-  const requests = int('requests');
-  if (!jid || !sid || !domain || rid === undefined || wait === undefined || hold === undefined || requests === undefined) return undefined;
-  return { jid, sid, rid, wait, hold, requests, domain };
 }
 
-/** Stores the session (quota or privacy errors are ignored: restore then just finds nothing). */
 export function saveSession(service: string, session: StoredBoshSession): void {
   try {
     storage()?.setItem(storageKey(service), JSON.stringify(session));

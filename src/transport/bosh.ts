@@ -2,13 +2,14 @@
 import { JID } from '../jid.js';
 import { XmlElement } from '../xml/element.js';
 import { BodyReader, intAttr, NS_XBOSH, type ParsedBody, serializeStanza, wrapBody } from './bosh-body.js';
-import { safeUrl, terminateText, unreachableText } from './bosh-conditions.js';
+import { terminateText, unreachableText } from './bosh-conditions.js';
 import { type HttpConfig, type HttpOutcome, type PendingPost, post, sendBeacon } from './bosh-http.js';
 import { type BoshTiming, backoffDelay, initialRid, readTiming } from './bosh-retry.js';
 import { clearSession, loadSession, saveSession } from './bosh-store.js';
 import {
   type BoshSessionState,
   isSecureService,
+  safeUrl,
   type Transport,
   type TransportEnd,
   type TransportOptions,

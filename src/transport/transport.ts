@@ -102,3 +102,13 @@ export function isSecureService(service: string, secureSchemes: string[]): boole
     return false;
   }
 }
+
+/** Origin and path of a URL: what may appear in messages (a query string could carry a token). */
+export function safeUrl(service: string): string {
+  try {
+    const u = new URL(service);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return 'the service URL';
+  }
+}

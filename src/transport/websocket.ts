@@ -1,7 +1,7 @@
 // XMPP over WebSocket (RFC 7395): subprotocol "xmpp", <open/>/<close/> framing, one element per frame.
 import { XmlElement } from '../xml/element.js';
 import type { XmlParser } from '../xml/parser.js';
-import { isSecureService, type Transport, type TransportEnd, type TransportOptions, type TransportSink } from './transport.js';
+import { isSecureService, safeUrl, type Transport, type TransportEnd, type TransportOptions, type TransportSink } from './transport.js';
 
 /** Namespace of RFC 7395's `<open/>` and `<close/>`. */
 export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
@@ -69,7 +69,7 @@ export class WebSocketTransport implements Transport {
     try {
       socket = new WS(this.#service, 'xmpp');
     } catch {
-      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `bad URL ${this.#service}` });
+      return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `bad URL ${safeUrl(this.#service)}` });
     }
     this.#socket = socket;
     socket.onopen = () => {
@@ -129,7 +129,7 @@ export class WebSocketTransport implements Transport {
   #onElement(el: XmlElement): void {
     if (el.is('open', NS_FRAMING)) {
       if (el.attrs.version !== '1.0') {
-        return this.#finish({ kind: 'error', condition: 'unsupported-version', text: `version ${el.attrs.version}` });
+        return this.#finish({ kind: 'error', condition: 'unsupported-version', text: `stream version ${el.attrs.version ?? '?'}` });
       }
       this.#streamOpen = true;
       return this.#sink.streamOpened(el.attrs);
@@ -155,7 +155,7 @@ export class WebSocketTransport implements Transport {
       return this.#finish({
         kind: 'error',
         condition: 'remote-connection-failed',
-        text: `cannot open ${this.#service} (code ${event.code}): server down, wrong URL, origin or TLS refused`,
+        text: `cannot open ${safeUrl(this.#service)} (code ${event.code}): server down, wrong URL, origin or TLS refused`,
       });
     }
     this.#finish({ kind: 'closed', condition: 'connection-lost', text: `socket closed (code ${event.code})` });

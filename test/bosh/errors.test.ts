@@ -117,8 +117,8 @@ describe('BOSH answers that are not BOSH', () => {
     ['an HTML page', '<!DOCTYPE html><html><head><title>It works</title></head><body><p>hi</p></body></html>', /got "<!DOCTYPE html><html><head><title>It works/],
     ['plain text', 'Hello from nginx', /got "Hello from nginx"/],
     ['an empty answer', '', /got an empty answer/],
-    ['XML with another root', "<response xmlns='urn:x'/>", /got "<response xmlns='urn:x'\/>"/],
-    ['a body in no namespace', '<body sid="x"/>', /got "<body sid="x"\/>"/],
+    ['XML with another root', "<response xmlns='urn:x'/>", /got <response> without the BOSH namespace/],
+    ['a body in no namespace', '<body sid="x"/>', /got <body> without the BOSH namespace$/],
   ];
 
   it.each(notBosh)('refuses %s answered with 200 to session creation, naming the likely cause', async (_what, text, detail) => {

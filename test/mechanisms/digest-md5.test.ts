@@ -43,6 +43,16 @@ describe('DIGEST-MD5 (RFC 2831 §4 example)', () => {
     expect(() => mech.onSuccess(ctx, null)).toThrowError(expect.objectContaining({ condition: 'digest-missing-rspauth' }));
   });
 
+  it('a new attempt started while the exchange module loads is answered as a new attempt', async () => {
+    const mech = rfcMech();
+    const ctx = rfcCtx();
+    mech.onStart(ctx);
+    const stale = mech.onChallenge(ctx, bytes(RFC_CHALLENGE)); // the module is still being fetched
+    mech.onStart(ctx); // connect() again on the same connection
+    await expect(stale).rejects.toMatchObject({ condition: 'digest-superseded' });
+    expect(text(await mech.onChallenge(ctx, bytes(RFC_CHALLENGE)))).toContain('response=d388dad90d4bbd760a152321f2143af7');
+  });
+
   it('uses xmpp/<domain> by default, quotes escapes and sends the authzid', async () => {
     const mech = new DigestMd5({ cnonce: () => 'c' });
     const ctx = makeCtx({ authcid: 'a"b', authzid: 'admin@example.com' });

@@ -2,12 +2,19 @@
 // the RFC 5802 exchange through the fallback, argument checks and yielding to the event loop.
 import { pbkdf2Sync } from 'node:crypto';
 import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nobleScramCrypto } from '../../mechanisms/crypto/noble-fallback.js';
 import { pbkdf2Sha1 } from '../../mechanisms/crypto/pbkdf2-sha1.js';
 import { ScramSha1 } from '../../mechanisms/scram.js';
 import { bytes, makeCtx, text } from './helpers.js';
+
+// every test sees the real function; the spy only records which PBKDF2 the fallback calls
+vi.mock('../../mechanisms/crypto/pbkdf2-sha1.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../mechanisms/crypto/pbkdf2-sha1.js')>();
+  return { ...actual, pbkdf2Sha1: vi.fn(actual.pbkdf2Sha1) };
+});
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -93,10 +100,18 @@ describe('pbkdf2Sha1: responsiveness', () => {
 });
 
 describe('SCRAM fallback', () => {
-  it('uses pbkdf2Sha1 for SHA-1 and matches it', async () => {
+  it('uses pbkdf2Sha1 for SHA-1 (and only for SHA-1) and matches it', async () => {
     const pw = bytes('pässwörd');
     const salt = bytes('salty');
-    expect(await nobleScramCrypto.pbkdf2('SHA-1', pw, salt, 4096)).toEqual(await pbkdf2Sha1(pw, salt, 4096));
+    const spy = vi.mocked(pbkdf2Sha1);
+    spy.mockClear();
+    const viaFallback = await nobleScramCrypto.pbkdf2('SHA-1', pw, salt, 4096);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy).toHaveBeenCalledWith(pw, salt, 4096);
+    expect(viaFallback).toEqual(await pbkdf2Sha1(pw, salt, 4096));
+    spy.mockClear();
+    expect(await nobleScramCrypto.pbkdf2('SHA-256', pw, salt, 4096)).toEqual(pbkdf2(sha256, pw, salt, { c: 4096, dkLen: 32 }));
+    expect(spy).not.toHaveBeenCalled();
   });
 
   it('reproduces the RFC 5802 §5 SCRAM-SHA-1 example exchange', async () => {
