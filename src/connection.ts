@@ -94,7 +94,7 @@ export class CoreConnection {
   #features: XmlElement | undefined;
   #redirects = 0;
   #attachMode = false;
-  /** The bind request already went out behind the restart (pipelining). */
+  /** The bind request of the current stream went out (behind the restart, when pipelined). */
   #bindSent = false;
   readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #idCounter = 0;
@@ -200,7 +200,7 @@ export class CoreConnection {
   /** Binds a resource after BINDREQUIRED (with `explicitResourceBinding`). */
   bind(resource?: string): void {
     if (this.#phase !== 'bindrequired') throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
-    this.#doBind(resource);
+    this.#sendBind(resource); // BINDREQUIRED is only reported for features that offer binding
   }
 
   /**
@@ -442,17 +442,14 @@ export class CoreConnection {
       this.#negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
       return;
     }
-    if (this.#phase === 'binding' && this.#bindSent) {
-      // the request went out before these features: a server without binding has to be told apart here
-      if (!features.getChild('bind', NS_BIND)) this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
-      return;
-    }
     if (this.#phase === 'binding') {
+      if (!features.getChild('bind', NS_BIND)) return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
+      if (this.#bindSent) return; // pipelined: the request went out before these features
       if (this.options.explicitResourceBinding) {
         this.#phase = 'bindrequired';
         return this.#setStatus(Status.BINDREQUIRED);
       }
-      this.#doBind(this.#requestedJid?.resource || undefined);
+      this.#sendBind(this.#requestedJid?.resource || undefined);
     }
   }
 
@@ -491,13 +488,6 @@ export class CoreConnection {
     if (transport?.pipelinesRestart && this.options.pipelining !== false && !this.options.explicitResourceBinding) {
       this.#sendBind(this.#requestedJid?.resource || undefined);
     }
-  }
-
-  #doBind(resource: string | undefined): void {
-    if (!this.#features?.getChild('bind', NS_BIND)) {
-      return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
-    }
-    this.#sendBind(resource);
   }
 
   #sendBind(resource: string | undefined): void {
