@@ -42,6 +42,7 @@ export function loadSession(service: string): StoredBoshSession | undefined {
   }
 }
 
+/** Stores the session (quota or privacy errors are ignored: restore then just finds nothing). */
 export function saveSession(service: string, session: StoredBoshSession): void {
   try {
     storage()?.setItem(storageKey(service), JSON.stringify(session));

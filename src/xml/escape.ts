@@ -6,15 +6,30 @@ export class XmlCharacterError extends TypeError {
 }
 
 // XML 1.0 Char production: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF (as valid surrogate pairs).
-export const INVALID_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// This finds what is outside it, and every surrogate, which invalidXmlCharAt then lets pass when it is paired.
+const FORBIDDEN_OR_SURROGATE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
+
+/** Index of the first character XML 1.0 forbids in `s` (an unpaired surrogate included), or -1. */
+export function invalidXmlCharAt(s: string): number {
+  FORBIDDEN_OR_SURROGATE.lastIndex = 0;
+  while (FORBIDDEN_OR_SURROGATE.test(s)) {
+    const at = FORBIDDEN_OR_SURROGATE.lastIndex - 1;
+    const c = s.charCodeAt(at);
+    const next = s.charCodeAt(at + 1);
+    // a pair is skipped whole, so a low surrogate found here has no high one before it
+    if (!(c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff)) return at;
+    FORBIDDEN_OR_SURROGATE.lastIndex = at + 2;
+  }
+  return -1;
+}
+
+/** How messages name a UTF-16 code unit: `U+0007`. */
+export const charLabel = (code: number): string => `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** Returns the string unchanged, or throws {@link XmlCharacterError} naming the offending code point. */
 export function assertXmlChars(value: string): string {
-  const m = INVALID_XML_CHAR.exec(value);
-  if (m) {
-    throw new XmlCharacterError(`U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at ${m.index} is not an XML character`);
-  }
+  const at = invalidXmlCharAt(value);
+  if (at >= 0) throw new XmlCharacterError(`${charLabel(value.charCodeAt(at))} at ${at} is not an XML character`);
   return value;
 }
 

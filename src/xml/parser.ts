@@ -15,6 +15,14 @@ export class XmlParseError extends Error {
   }
 }
 
+// The XML grammar every backend checks against, in one place so that they refuse the same input.
+/** Element and attribute names: at most one colon (namespace-well-formed). */
+export const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
+/** A well-formed entity name (for telling an undeclared entity from a bare "&"). */
+export const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+/** The five predefined entities; XMPP allows no others. */
+export const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
 /** Receives stream events from a parser. */
 export interface XmlParserHandler {
   /** The stream root opened (stream mode only): its qualified name and attributes. */

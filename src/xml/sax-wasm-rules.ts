@@ -1,7 +1,7 @@
 // The XMPP XML rules the sax-wasm backend applies itself (sax-wasm neither decodes entities nor resolves
 // namespaces): names, entities, whitespace, line ends and prefix checks, matching the default backend.
 import type { XmlElement } from './element.js';
-import type { XmlErrorCondition } from './parser.js';
+import { ENTITIES, ENTITY_NAME, NAME, type XmlErrorCondition } from './parser.js';
 
 /** Thrown inside the backend to refuse the input; turned into one `onError` by the parser. */
 export class Refusal extends Error {
@@ -13,27 +13,6 @@ export class Refusal extends Error {
   }
 }
 
-// characters XML 1.0 forbids anywhere in a document, and surrogates (forbidden only when unpaired)
-const FORBIDDEN_OR_SURROGATE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
-
-/** Index of the first character XML 1.0 forbids in `s` (an unpaired surrogate included), or -1. */
-export function forbiddenCharAt(s: string): number {
-  FORBIDDEN_OR_SURROGATE.lastIndex = 0;
-  while (FORBIDDEN_OR_SURROGATE.test(s)) {
-    const at = FORBIDDEN_OR_SURROGATE.lastIndex - 1;
-    const c = s.charCodeAt(at);
-    const next = s.charCodeAt(at + 1);
-    // a pair is skipped whole, so a low surrogate found here has no high one before it
-    if (!(c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff)) return at;
-    FORBIDDEN_OR_SURROGATE.lastIndex = at + 2;
-  }
-  return -1;
-}
-
-/** Element and attribute names: at most one colon (namespace-well-formed). */
-export const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
-const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /**
  * Valid names seen lately, handed out again instead of a fresh slice of the source: no second NAME test, and

@@ -1,16 +1,17 @@
 // The sax-wasm backend's XmlParser: a cheap, resumable scan (tags, quotes, CDATA, the open-element stack)
 // finds each complete top-level element, so sax-wasm only ever sees whole elements, never a split token.
 import type { XmlElement } from './element.js';
+import { charLabel, invalidXmlCharAt } from './escape.js';
 import {
-  DEFAULT_MAX_STANZA_SIZE,
+  DEFAULT_MAX_STANZA_SIZE,NAME, 
   type XmlErrorCondition,
   XmlParseError,
   type XmlParser,
   type XmlParserHandler,
-  type XmlParserOptions,
+  type XmlParserOptions
 } from './parser.js';
 import { MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF, MAX_WRITE, type SaxWasmEngine } from './sax-wasm-engine.js';
-import { forbiddenCharAt, isBlank, isSpace, NAME, Refusal, trimEndXml } from './sax-wasm-rules.js';
+import { isBlank, isSpace, Refusal, trimEndXml } from './sax-wasm-rules.js';
 import { buildElement } from './sax-wasm-tree.js';
 
 // what the scan is in the middle of
@@ -140,11 +141,11 @@ export class SaxWasmParser implements XmlParser {
         text = text.slice(0, -1);
       }
       // what precedes a forbidden character is still read: the events must not depend on the chunking
-      const bad = forbiddenCharAt(text);
+      const bad = invalidXmlCharAt(text);
       const gen = this.generation;
       this.scan(bad < 0 ? text : text.slice(0, bad));
       if (bad >= 0 && gen === this.generation) {
-        this.fail('bad-format', `character U+${text.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
+        this.fail('bad-format', `character ${charLabel(text.charCodeAt(bad))}`);
       }
     } catch (e) {
       if (!(e instanceof Stop)) throw e;

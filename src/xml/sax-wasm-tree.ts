@@ -1,8 +1,9 @@
 // Builds the XmlElement of one complete element from sax-wasm's events, checked token by token against the
 // backend's own scan (sax-wasm reports no errors: it closes tags implicitly and accepts unquoted values).
 import { XmlElement } from './element.js';
+import { NAME } from './parser.js';
 import { ATTRIBUTE_SIZE, MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF, type SaxTokens, type SaxWasmEngine, TOKEN_SIZE } from './sax-wasm-engine.js';
-import { attributeValue, cdataValue, checkNamespaces, isBlank, isSpace, NAME, RecentNames, Refusal, setOwn, textValue } from './sax-wasm-rules.js';
+import { attributeValue, cdataValue, checkNamespaces, isBlank, isSpace, RecentNames, Refusal, setOwn, textValue } from './sax-wasm-rules.js';
 
 /**
  * Turns the UTF-8 byte offsets of `read` into UTF-16 indexes of `source` (-1 inside a character), in place.

@@ -1,9 +1,12 @@
 // The default parser backend: a compact, strict, namespace-checking streaming tokenizer for the
 // restricted XML that XMPP allows (RFC 6120 §11): no DTD, no comments, no PIs, no custom entities.
 import { XmlElement } from './element.js';
-import { INVALID_XML_CHAR } from './escape.js';
+import { charLabel, invalidXmlCharAt } from './escape.js';
 import {
   DEFAULT_MAX_STANZA_SIZE,
+  ENTITIES,
+  ENTITY_NAME,
+  NAME,
   type XmlErrorCondition,
   XmlParseError,
   type XmlParser,
@@ -12,14 +15,11 @@ import {
   type XmlParserOptions,
 } from './parser.js';
 
-const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
-const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
 const TRAILING_SPACE = /[ \t\r\n]+$/;
 // One attribute after whitespace: a name, "=" (spaces allowed around it), a quoted value without "<".
 const ATTRIBUTE = /[ \t\r\n]+([^ \t\r\n=]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"<]*)"|'([^'<]*)')/y;
 const DECLARATIONS = ['<![CDATA[', '<!DOCTYPE', '<!--', '<!ENTITY'];
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** A signal used internally to unwind on the first error. */
 class Stop extends Error {}
@@ -88,15 +88,14 @@ class StreamParser implements XmlParser {
         text = text.slice(0, -1);
       }
       // what precedes a forbidden character is still read: the events must not depend on the chunking
-      const bad = INVALID_XML_CHAR.exec(text);
+      const bad = invalidXmlCharAt(text);
+      const badChar = text.charCodeAt(bad);
       const gen = this.#generation;
-      if (bad) text = text.slice(0, bad.index);
+      if (bad >= 0) text = text.slice(0, bad);
       this.#buf = this.#pos > 0 ? this.#buf.slice(this.#pos) + text : this.#buf + text;
       this.#pos = 0;
       this.#parse();
-      if (bad && gen === this.#generation) {
-        this.#fail('bad-format', `character U+${bad[0].charCodeAt(0).toString(16)}`);
-      }
+      if (bad >= 0 && gen === this.#generation) this.#fail('bad-format', `character ${charLabel(badChar)}`);
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
     }

@@ -53,7 +53,7 @@ describe('escaping', () => {
       expect(() => assertXmlChars(bad), JSON.stringify(bad)).toThrow(XmlCharacterError);
     }
     expect(() => assertXmlChars('ok\u0009\u000A\u000D\uD7FF\uE000\uFFFD😀')).not.toThrow();
-    expect(() => assertXmlChars('abc\u0002')).toThrow('U+2 at 3 is not an XML character');
+    expect(() => assertXmlChars('abc\u0002')).toThrow('U+0002 at 3 is not an XML character');
   });
 
   for (const [name, factory] of BACKENDS) {
