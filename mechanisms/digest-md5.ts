@@ -47,7 +47,7 @@ export class DigestMd5 extends SASLMechanism {
       const attempt = this.#attempt;
       const { DigestMd5Exchange } = await import('./digest-md5-exchange.js');
       if (attempt !== this.#attempt) throw new SaslError('digest-superseded', 'superseded');
-      exchange = this.#exchange ??= new DigestMd5Exchange(this.service, this.cnonce);
+      exchange = this.#exchange = new DigestMd5Exchange(this.service, this.cnonce);
     }
     return saslStep(() => exchange.challenge(ctx, challenge));
   }

@@ -61,7 +61,8 @@ export async function bundleSize(source, dir = consumerDir()) {
   });
   // metafile paths are relative to absWorkingDir; output files carry absolute paths
   const meta = out.metafile.outputs;
-  const key = (file) => relative(realpathSync(dir), file.path);
+  const realDir = realpathSync(dir);
+  const key = (file) => relative(realDir, file.path);
   const upFront = new Set();
   const visit = (path) => {
     if (upFront.has(path)) return;
