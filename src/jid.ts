@@ -1,22 +1,90 @@
-// JID parsing and formatting (RFC 7622 shape) and XEP-0106 escaping of local parts.
+// JID parsing, validation and comparison (RFC 7622) and XEP-0106 escaping of local parts.
 
 /** Thrown for a string that is not a JID. */
 export class JIDError extends TypeError {
   override readonly name = 'JIDError';
 }
 
-/** An immutable JID: `local@domain/resource`. */
+// RFC 7622 §3: each part is at most 1023 bytes of UTF-8; a DNS label at most 63.
+const MAX_PART_BYTES = 1023;
+const MAX_LABEL_BYTES = 63;
+// Controls, lone surrogates and noncharacters cannot be sent in any part.
+const RESOURCE_FORBIDDEN = /[\p{Cc}\p{Cs}\p{NChar}]/u;
+const LOCAL_FORBIDDEN = /[\s"&'/:<>@\p{Cc}\p{Cs}\p{NChar}]/u;
+// `:?#%[]\` would also change what a URL parser reads as the host name, which comparisons rely on.
+const DOMAIN_FORBIDDEN = /[\s"&'/:<>@\\?#%[\]\p{Cc}\p{Cs}\p{NChar}]/u;
+const IPV6_LITERAL = /^\[[\da-f:.]+\]$/i;
+// The dots IDNA treats as label separators.
+const LABEL_SEPARATOR = /[.\u3002\uFF0E\uFF61]/;
+const FULL_OR_HALF_WIDTH = /[\uFF01-\uFFEE]/g;
+
+const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;
+
+/** Quotes a value for an error message, with controls escaped and cut short so that a huge input is not echoed back. */
+function quote(s: string): string {
+  const json = JSON.stringify(s);
+  return json.length > 66 ? `${json.slice(0, 65)}…"` : json;
+}
+
+const invalid = (part: string, value: string, why: string): JIDError => new JIDError(`invalid ${part} ${quote(value)}: ${why}`);
+
+function checkPart(part: string, value: string, forbidden: RegExp, hint = ''): void {
+  if (utf8Bytes(value) > MAX_PART_BYTES) throw invalid(part, value, `over ${MAX_PART_BYTES} bytes`);
+  if (forbidden.test(value)) throw invalid(part, value, `forbidden character${hint}`);
+}
+
+/** The host name a URL parser makes of `domain`: IDNA A-labels, lower case; undefined when it refuses it. */
+function urlHostname(domain: string): string | undefined {
+  try {
+    return new URL(`http://${domain}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkDomain(domain: string): void {
+  if (domain.startsWith('[')) {
+    if (!IPV6_LITERAL.test(domain) || !urlHostname(domain)) throw invalid('domain', domain, 'not an IPv6 address');
+    return;
+  }
+  checkPart('domain', domain, DOMAIN_FORBIDDEN);
+  // DNS limits the A-label ("xn--…"), which may be shorter than the UTF-8 of the label it encodes
+  const labels = (urlHostname(domain) ?? domain).split(LABEL_SEPARATOR);
+  if (labels.some((label) => !label || utf8Bytes(label) > MAX_LABEL_BYTES)) throw invalid('domain', domain, `empty label or one over ${MAX_LABEL_BYTES} bytes`);
+}
+
+/** RFC 8265 UsernameCaseMapped: full- and half-width forms to their decomposition, lower case, NFC. */
+const usernameCaseMapped = (local: string): string =>
+  local.replace(FULL_OR_HALF_WIDTH, (c) => c.normalize('NFKD')).toLowerCase().normalize('NFC');
+
+/** Approximates stringprep nodeprep (RFC 3920), which deployed servers still apply: NFKC and full case folding. */
+const nodeprepFolded = (local: string): string => local.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+
+const localEquals = (a: string, b: string): boolean =>
+  a === b || usernameCaseMapped(a) === usernameCaseMapped(b) || nodeprepFolded(a) === nodeprepFolded(b);
+
+/** The domain to compare: IDN U-labels and A-labels become the same A-labels. */
+function comparableDomain(domain: string): string {
+  const lowered = domain.toLowerCase().normalize('NFC');
+  return urlHostname(lowered) ?? lowered;
+}
+
+/**
+ * An immutable JID: `local@domain/resource`, validated against RFC 7622. The domain is kept in lower
+ * case without a trailing dot; the local part and the resource are kept as given.
+ */
 export class JID {
   readonly local: string;
   readonly domain: string;
   readonly resource: string;
 
+  /** @throws {@link JIDError} when a part is not allowed by RFC 7622. */
   constructor(local: string, domain: string, resource = '') {
     // checked after dropping the trailing dot: "user@." has no domain
     const normalized = domain.toLowerCase().replace(/\.$/, '');
-    if (!normalized) throw new JIDError('a JID needs a domain');
-    if (/[@/\s]/.test(domain)) throw new JIDError(`invalid domain "${domain}"`);
-    if (/[@/"&'<>:\s]/.test(local)) throw new JIDError(`invalid local part "${local}" (see escapeNode)`);
+    checkDomain(normalized);
+    checkPart('local part', local, LOCAL_FORBIDDEN, ' (see escapeNode)');
+    checkPart('resource', resource, RESOURCE_FORBIDDEN);
     this.local = local;
     this.domain = normalized;
     this.resource = resource;
@@ -28,9 +96,19 @@ export class JID {
     const resource = slash < 0 ? '' : jid.slice(slash + 1);
     const bare = slash < 0 ? jid : jid.slice(0, slash);
     const at = bare.indexOf('@');
-    if (slash >= 0 && !resource) throw new JIDError(`empty resource in "${jid}"`);
-    if (at === 0) throw new JIDError(`empty local part in "${jid}"`);
+    if (slash >= 0 && !resource) throw invalid('resource', '', 'empty');
+    if (at === 0) throw invalid('local part', '', 'empty');
     return new JID(at < 0 ? '' : bare.slice(0, at), at < 0 ? bare : bare.slice(at + 1), resource);
+  }
+
+  /** Like {@link JID.parse}, but gives `undefined` instead of throwing (for untrusted input such as `from`). */
+  static tryParse(jid: string | null | undefined): JID | undefined {
+    if (typeof jid !== 'string') return undefined;
+    try {
+      return JID.parse(jid);
+    } catch {
+      return undefined;
+    }
   }
 
   /** `local@domain` (or `domain`). */
@@ -43,11 +121,21 @@ export class JID {
     return this.resource ? new JID(this.local, this.domain) : this;
   }
 
-  /** True when both have the same bare part (local part compared case-insensitively, as servers nodeprep it). */
+  /**
+   * True when both name the same account or server, as RFC 7622 §3 compares them: local parts by the
+   * PRECIS UsernameCaseMapped profile or by nodeprep (which servers such as Prosody still apply),
+   * domains by their IDNA A-labels.
+   */
   bareEquals(other: JID): boolean {
-    return this.domain === other.domain && this.local.toLowerCase() === other.local.toLowerCase();
+    return comparableDomain(this.domain) === comparableDomain(other.domain) && localEquals(this.local, other.local);
   }
 
+  /** True when {@link JID.bareEquals} holds and the resources are identical (resources are case-sensitive). */
+  equals(other: JID): boolean {
+    return this.resource === other.resource && this.bareEquals(other);
+  }
+
+  /** `local@domain/resource`, leaving out the parts that are absent. */
   toString(): string {
     return this.resource ? `${this.bare}/${this.resource}` : this.bare;
   }
