@@ -14,8 +14,14 @@ export function isDomainOnly(ctx: SaslContext): boolean {
 export const authzidToSend = (ctx: SaslContext): string | undefined =>
   ctx.authzid && ctx.authzid !== accountJid(ctx) ? ctx.authzid : undefined;
 
-/** A password may be sent in a form the network can read (PLAIN, DIGEST-MD5's weak hash) only over TLS or on request. */
-export const passwordMayTravel = (ctx: SaslContext): boolean => !!ctx.password && (ctx.secure || ctx.allowInsecurePasswords);
+/** A secret the network could read or replay (a password in PLAIN, DIGEST-MD5's weak hash, a bearer token) goes only over TLS, a loopback host, or on request. */
+export const carrierMayCarrySecret = (ctx: SaslContext): boolean => ctx.secure || ctx.allowInsecurePasswords;
+
+/** A password may be sent in a form the network can read only where {@link carrierMayCarrySecret}. */
+export const passwordMayTravel = (ctx: SaslContext): boolean => !!ctx.password && carrierMayCarrySecret(ctx);
+
+/** A bearer token may be sent only where {@link carrierMayCarrySecret}: whoever reads it can log in with it. */
+export const tokenMayTravel = (ctx: SaslContext): boolean => typeof ctx.token === 'string' && ctx.token !== '' && carrierMayCarrySecret(ctx);
 
 /** SCRAM/GS2 `saslname` escaping: `=` as `=3D`, `,` as `=2C`. */
 export const saslname = (s: string): string => s.replace(/=/g, '=3D').replace(/,/g, '=2C');

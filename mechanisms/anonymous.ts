@@ -3,7 +3,8 @@ import { type SaslContext, SASLMechanism } from '../src/sasl/mechanism.js';
 import { isDomainOnly } from './account.js';
 
 /**
- * SASL ANONYMOUS. Used for a domain-only JID (`example.org`), or when the application whitelists it by name.
+ * SASL ANONYMOUS. Used for a domain-only JID (`example.org`) when nothing was tried before it, or when the
+ * application whitelists it by name. A failed EXTERNAL never silently becomes an anonymous session.
  * Set {@link Anonymous.trace} to send trace information (RFC 4505 §2: an e-mail address or a short token).
  */
 export class Anonymous extends SASLMechanism {
@@ -15,7 +16,7 @@ export class Anonymous extends SASLMechanism {
   }
 
   override test(ctx: SaslContext): boolean {
-    return isDomainOnly(ctx) || (ctx.whitelisted?.has('ANONYMOUS') ?? false);
+    return (isDomainOnly(ctx) && ctx.failedMechanisms.length === 0) || (ctx.whitelisted?.has('ANONYMOUS') ?? false);
   }
 
   override clientChallenge(): string {

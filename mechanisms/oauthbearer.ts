@@ -1,8 +1,8 @@
 // OAUTHBEARER (RFC 7628): an OAuth 2 bearer token with the host and port it is meant for.
 import { type SaslContext, SASLMechanism, SaslError } from '../src/sasl/mechanism.js';
-import { accountJid, saslname } from './account.js';
+import { accountJid, saslname, tokenMayTravel } from './account.js';
 
-/** SASL OAUTHBEARER. Only used when a token was given. */
+/** SASL OAUTHBEARER. Only used when a token was given, and like PLAIN only over TLS, loopback or `allowInsecurePasswords`. */
 export class OAuthBearer extends SASLMechanism {
   private answeredError = false;
 
@@ -11,7 +11,7 @@ export class OAuthBearer extends SASLMechanism {
   }
 
   override test(ctx: SaslContext): boolean {
-    return typeof ctx.token === 'string' && ctx.token !== '';
+    return tokenMayTravel(ctx);
   }
 
   override onStart(_ctx: SaslContext): void {
@@ -26,7 +26,7 @@ export class OAuthBearer extends SASLMechanism {
     try {
       const url = new URL(ctx.service);
       // the scheme's default port when the URL names none (https:, wss: 443; http:, ws: 80)
-      const port = url.port || (/s:$/.test(url.protocol) ? '443' : '80');
+      const port = url.port || (url.protocol === 'https:' || url.protocol === 'wss:' ? '443' : '80');
       kv = `\x01host=${url.hostname.replace(/^\[|\]$/g, '')}\x01port=${port}`;
     } catch {
       kv = `\x01host=${ctx.domain}`;

@@ -63,6 +63,11 @@ export class Scram extends SASLMechanism {
     return !!ctx.password || ctx.scramKeys?.mechanism === this.name;
   }
 
+  /** The client-first message holds only the name and a nonce. */
+  override get secretFreeResponses(): number {
+    return 1;
+  }
+
   override onStart(_ctx: SaslContext): void {
     this.#attempt = newAttempt();
   }
@@ -141,7 +146,7 @@ export class Scram extends SASLMechanism {
     if (!ctx.password) {
       return fail('scram-keys-stale', 'saved keys do not fit; no password');
     }
-    const salted = await crypto.pbkdf2(this.hash, enc(await saslprep(ctx.password)), salt, iterations);
+    const salted = await crypto.pbkdf2(this.hash, enc(await saslprep(ctx.password)), salt, iterations, ctx.signal);
     const [clientKey, serverKey] = await Promise.all([crypto.hmac(this.hash, salted, enc('Client Key')), crypto.hmac(this.hash, salted, enc('Server Key'))]);
     return { clientKey, serverKey };
   }

@@ -1,14 +1,15 @@
 // X-OAUTH2 (Google Talk / ejabberd): an OAuth 2 access token in PLAIN's layout.
 import { type SaslContext, SASLMechanism, SaslError } from '../src/sasl/mechanism.js';
+import { tokenMayTravel } from './account.js';
 
-/** X-OAUTH2: `\0authcid\0token`. Only used when a token was given. */
+/** X-OAUTH2: `\0authcid\0token`. Only used when a token was given, and like PLAIN only over TLS, loopback or `allowInsecurePasswords`. */
 export class XOAuth2 extends SASLMechanism {
   constructor() {
     super('X-OAUTH2', true, 25);
   }
 
   override test(ctx: SaslContext): boolean {
-    return !!ctx.token;
+    return tokenMayTravel(ctx);
   }
 
   override clientChallenge(ctx: SaslContext): string {

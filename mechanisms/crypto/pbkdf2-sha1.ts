@@ -127,10 +127,11 @@ const TICK_MS = 10;
  * @param salt - the salt bytes
  * @param iterations - iteration count, an integer ≥ 1
  * @param dkLen - output length in bytes, 1 to 20 (default 20)
+ * @param signal - stops the work at the next yield (the promise then rejects with the signal's reason)
  * @returns the derived key, `dkLen` bytes
  * @throws RangeError (as a rejected promise) for a bad `iterations` or `dkLen`
  */
-export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterations: number, dkLen = 20): Promise<Uint8Array> {
+export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterations: number, dkLen = 20, signal?: AbortSignal): Promise<Uint8Array> {
   if (!Number.isSafeInteger(iterations) || iterations < 1 || !Number.isInteger(dkLen) || dkLen < 1 || dkLen > 20) {
     throw new RangeError('pbkdf2Sha1: iterations or dkLen');
   }
@@ -184,6 +185,7 @@ export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterati
       const spent = Date.now() - start;
       if (left > 0 && (spent >= TICK_MS || spent < 0)) {
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        signal?.throwIfAborted();
         start = Date.now();
       }
     }

@@ -9,8 +9,11 @@ export const HASH_LENGTH: Readonly<Record<ScramHash, number>> = { 'SHA-1': 20, '
 
 /** PBKDF2, HMAC and a plain digest: everything SCRAM computes. Every call may be async. */
 export interface ScramCrypto {
-  /** PBKDF2-HMAC (`Hi()` of RFC 5802), producing one hash length of output. */
-  pbkdf2(hash: ScramHash, password: Uint8Array, salt: Uint8Array, iterations: number): Promise<Uint8Array>;
+  /**
+   * PBKDF2-HMAC (`Hi()` of RFC 5802), producing one hash length of output. `signal` asks long work to stop early
+   * (the attempt was given up); an implementation that cannot stop may ignore it.
+   */
+  pbkdf2(hash: ScramHash, password: Uint8Array, salt: Uint8Array, iterations: number, signal?: AbortSignal): Promise<Uint8Array>;
   hmac(hash: ScramHash, key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
   digest(hash: ScramHash, data: Uint8Array): Promise<Uint8Array>;
 }

@@ -1,4 +1,5 @@
 // Bridges to xmpp.js (@xmpp/client 0.14): run one of its SASL mechanisms in antistrophe, or one of ours in it.
+import { NS_SASL, NS_SASL2 } from '../ns.js';
 import { fromBase64, toBytes } from '../sasl/encoding.js';
 import {
   type MaybePromise,
@@ -9,9 +10,6 @@ import {
   type SaslResponse,
   type ScramKeys,
 } from '../sasl/mechanism.js';
-
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
-const NS_SASL2 = 'urn:xmpp:sasl:2';
 
 /** Credentials as @xmpp/sasl hands them to `response()` (the connection's credentials plus server names). */
 export interface XmppJsCredentials {
@@ -208,6 +206,9 @@ export function toXmppJs(Mechanism: SASLMechanismClass, env: XmppJsEnvironment =
         service: env.service?.() ?? `https://${domain}/`,
         // xmpp.js picked this mechanism by name, which counts as whitelisting it (ANONYMOUS checks that).
         whitelisted: new Set([this.mech.name]),
+        // xmpp.js runs one mechanism per exchange and has no way to give up part-way
+        failedMechanisms: [],
+        signal: new AbortController().signal,
         setScramKeys: (keys) => {
           this.scramKeys = keys;
           env.onScramKeys?.(keys);

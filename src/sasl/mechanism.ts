@@ -43,6 +43,10 @@ export interface SaslContext {
   readonly service: string;
   /** Names the application whitelisted explicitly (`options.mechanisms`), if any. */
   readonly whitelisted: ReadonlySet<string> | undefined;
+  /** Mechanisms that already failed in this exchange, in order (ANONYMOUS is no fallback after EXTERNAL, say). */
+  readonly failedMechanisms: readonly string[];
+  /** Aborted when the attempt ends (timeout, disconnect()): long work such as PBKDF2 should stop then. */
+  readonly signal: AbortSignal;
   /** Mechanisms hand results back here (e.g. SCRAM's derived keys). */
   setScramKeys(keys: ScramKeys): void;
 }
@@ -104,12 +108,21 @@ export abstract class SASLMechanism {
   onFailure(_ctx: SaslContext, _condition: string): void {}
 
   /**
-   * True when the mechanism sends a secret (password, password-derived proof, token): after it fails, no other
-   * mechanism is tried, so a secret never goes out again through a weaker one. Only mechanisms that send no
-   * secret (EXTERNAL, ANONYMOUS) return false.
+   * True when the mechanism sends a secret (password, password-derived proof, token): once anything derived from
+   * it went out, a failure ends the login, so a secret never goes out again through another mechanism. Only
+   * mechanisms that send no secret (EXTERNAL, ANONYMOUS) return false.
    */
   get sendsSecret(): boolean {
     return true;
+  }
+
+  /**
+   * How many of this mechanism's first messages with data (the initial response counts as one) carry nothing
+   * derived from the secret. A refusal that comes before any secret went out may fall through to the next
+   * mechanism. SCRAM: 1 (its client-first message holds the name and a nonce); PLAIN, tokens: 0 (the default).
+   */
+  get secretFreeResponses(): number {
+    return 0;
   }
 }
 

@@ -1,11 +1,10 @@
 // Runs one SASL exchange (RFC 6120 §6): picks candidates from the registry, drives each mechanism's
-// async steps, falls back only where no secret can leak downward, and reports one outcome.
+// async steps, falls back only where no secret can leak, and reports one outcome.
+import { NS_SASL } from '../ns.js';
 import { XmlElement } from '../xml/element.js';
 import { fromBase64, toBase64, toBytes } from './encoding.js';
 import { type SASLMechanism, type SaslContext, SaslError } from './mechanism.js';
 import type { MechanismRegistry } from './registry.js';
-
-export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
 /** The outcome of a SASL exchange. */
 export type SaslOutcome =
@@ -13,8 +12,12 @@ export type SaslOutcome =
   /** `hangUp`: drop the carrier without another byte (the server failed to prove itself, or a mechanism broke). */
   | { ok: false; status: 'AUTHFAIL' | 'CONNFAIL'; condition: string; text: string; hangUp: boolean };
 
-/** Failure conditions after which the next mechanism may be tried whatever the failed one was. */
-const RETRYABLE = new Set(['invalid-mechanism', 'mechanism-too-weak', 'encryption-required']);
+/**
+ * Refusals of a mechanism rather than of the account. Only these let a secret-using mechanism that was refused
+ * before its secret went out fall through to the next one; a verdict on the account (`not-authorized`,
+ * `account-disabled`, ...) would not change with another mechanism.
+ */
+const MECHANISM_REFUSALS = new Set(['invalid-mechanism', 'mechanism-too-weak', 'encryption-required', 'malformed-request', 'incorrect-encoding']);
 /** Largest challenge accepted, in base64 characters. */
 const MAX_CHALLENGE = 64 * 1024;
 const MAX_ATTEMPTS = 4;
@@ -22,8 +25,12 @@ const MAX_ATTEMPTS = 4;
 export class SaslNegotiator {
   #candidates: SASLMechanism[] = [];
   #current: SASLMechanism | undefined;
+  /** Messages with data the current mechanism sent (the initial response counts). */
+  #responses = 0;
   #attempts = 0;
   #done = false;
+  readonly #failed: string[] = [];
+  readonly #abort = new AbortController();
   /** True between sending `<auth/>` and the server's outcome: only then is there an exchange to `<abort/>`. */
   #exchanging = false;
   #queue: Promise<void> = Promise.resolve();
@@ -33,9 +40,15 @@ export class SaslNegotiator {
   readonly #send: (el: XmlElement) => void;
   readonly #finish: (outcome: SaslOutcome) => void;
 
-  constructor(registry: MechanismRegistry, ctx: SaslContext, send: (el: XmlElement) => void, finish: (outcome: SaslOutcome) => void) {
+  /** `ctx`'s `failedMechanisms` and `signal` are the negotiator's own: whatever the caller put there is replaced. */
+  constructor(
+    registry: MechanismRegistry,
+    ctx: Omit<SaslContext, 'failedMechanisms' | 'signal'>,
+    send: (el: XmlElement) => void,
+    finish: (outcome: SaslOutcome) => void,
+  ) {
     this.#registry = registry;
-    this.#ctx = ctx;
+    this.#ctx = { ...ctx, failedMechanisms: this.#failed, signal: this.#abort.signal };
     this.#send = send;
     this.#finish = finish;
   }
@@ -68,9 +81,10 @@ export class SaslNegotiator {
     return true;
   }
 
-  /** Stops without reporting (the connection went away). */
+  /** Stops without reporting (the connection went away); long work in a mechanism (PBKDF2) is told to stop. */
   cancel(): void {
     this.#done = true;
+    this.#abort.abort();
   }
 
   #step(fn: () => Promise<void> | void): void {
@@ -84,15 +98,23 @@ export class SaslNegotiator {
     this.#attempts++;
     if (!mech || this.#attempts > MAX_ATTEMPTS) return;
     this.#current = mech;
+    this.#responses = 0;
     mech.onStart(this.#ctx);
     const auth = new XmlElement('auth', { xmlns: NS_SASL, mechanism: mech.name });
     if (mech.isClientFirst) {
       const initial = await mech.clientChallenge(this.#ctx);
       if (this.#done) return;
-      if (initial !== null) auth.append(encodeResponse(initial));
+      if (initial !== null) this.#appendResponse(auth, initial);
     }
     this.#exchanging = true;
     this.#send(auth);
+  }
+
+  /** Puts a response in `el`, counting it when it carries data (only data can carry a secret). */
+  #appendResponse(el: XmlElement, response: string | Uint8Array): void {
+    const encoded = encodeResponse(response);
+    el.append(encoded);
+    if (encoded !== '=') this.#responses++;
   }
 
   async #onChallenge(el: XmlElement): Promise<void> {
@@ -101,10 +123,7 @@ export class SaslNegotiator {
     const answer = await mech.onChallenge(this.#ctx, data ?? new Uint8Array(0));
     if (this.#done) return;
     const response = new XmlElement('response', { xmlns: NS_SASL });
-    if (answer !== null) {
-      const encoded = encodeResponse(answer);
-      if (encoded !== '=') response.append(encoded);
-    }
+    if (answer !== null && toBytes(answer).length > 0) this.#appendResponse(response, answer);
     this.#send(response);
   }
 
@@ -133,8 +152,10 @@ export class SaslNegotiator {
     const condition = el.getChildren().find((c) => c.localName !== 'text')?.localName ?? 'not-authorized';
     const serverText = el.getChildText('text');
     mech.onFailure(this.#ctx, condition);
-    const mayContinue = !mech.sendsSecret || RETRYABLE.has(condition);
-    if (mayContinue && this.#candidates.length > 0 && this.#attempts < MAX_ATTEMPTS) return this.#next();
+    this.#failed.push(mech.name);
+    // what may still run is decided again: a failure can rule a candidate out (ANONYMOUS after EXTERNAL)
+    this.#candidates = this.#candidates.filter((m) => m.test(this.#ctx));
+    if (this.#mayFallBack(mech, condition) && this.#candidates.length > 0 && this.#attempts < MAX_ATTEMPTS) return this.#next();
     this.#end({
       ok: false,
       status: 'AUTHFAIL',
@@ -142,6 +163,16 @@ export class SaslNegotiator {
       text: describeFailure(mech.name, condition, serverText),
       hangUp: false,
     });
+  }
+
+  /**
+   * Whether the next mechanism may be tried after `mech` failed with `condition`. Never once anything derived
+   * from the secret went out: the secret is not offered again, to a weaker mechanism or to the same server twice.
+   */
+  #mayFallBack(mech: SASLMechanism, condition: string): boolean {
+    if (!mech.sendsSecret) return true;
+    const secretSent = this.#responses > mech.secretFreeResponses;
+    return !secretSent && MECHANISM_REFUSALS.has(condition);
   }
 
   #expectCurrent(): SASLMechanism {
