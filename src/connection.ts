@@ -2,10 +2,11 @@
 import { ConnectionError, IqError } from './errors.js';
 import { type HandlerOptions, HandlerTable, StanzaHandler, type StanzaHandlerFn } from './handlers.js';
 import { JID, JIDError } from './jid.js';
-import { type Logger, redact } from './log.js';
-import type { ConnectionOptions } from './options.js';
+import { type Logger, redact, redactRaw } from './log.js';
+import { NS_BIND, NS_PING, NS_SASL, NS_SESSION, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
+import { type ConnectionOptions, checkOptions } from './options.js';
 import type { Credentials, SASLMechanism, SASLMechanismClass, SaslContext, ScramKeys } from './sasl/mechanism.js';
-import { NS_SASL, SaslNegotiator, type SaslOutcome } from './sasl/negotiator.js';
+import { SaslNegotiator, type SaslOutcome } from './sasl/negotiator.js';
 import { MechanismRegistry } from './sasl/registry.js';
 import { Status, type StatusCode } from './status.js';
 import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
@@ -22,12 +23,8 @@ export interface TimedHandler {
   readonly period: number;
 }
 
-const NS_STREAMS = 'http://etherx.jabber.org/streams';
-const NS_STREAM_ERRORS = 'urn:ietf:params:xml:ns:xmpp-streams';
-const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
-const NS_SESSION = 'urn:ietf:params:xml:ns:xmpp-session';
-const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
-const NS_PING = 'urn:xmpp:ping';
+/** Schemes whose carrier is TLS: a redirect never leaves them for a cleartext one. */
+const TLS_SCHEMES = /^(wss|https):/i;
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'binding' | 'bindrequired' | 'connected' | 'disconnecting';
 
@@ -99,8 +96,10 @@ export class CoreConnection {
   readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #idCounter = 0;
 
+  /** @throws {@link ConnectionError} (status ERROR, condition `invalid-option`) for an option of the wrong type or range. */
   constructor(service: string, options: ConnectionOptions = {}, defaults: ConnectionDefaults = { transports: [], mechanisms: [] }) {
-    this.service = service;
+    checkOptions(options);
+    this.service = typeof service === 'string' ? service : String(service);
     this.options = options;
     this.#transportClasses = options.transports ?? defaults.transports;
     this.#registry = new MechanismRegistry(defaults.mechanisms, options);
@@ -165,17 +164,25 @@ export class CoreConnection {
     wind?: number,
   ): Promise<void> {
     const promise = this.#begin(callback);
+    let parsed: JID;
+    try {
+      parsed = JID.parse(jid);
+    } catch (e) {
+      this.#failNow(Status.ATTACHFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
+      return promise;
+    }
     const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.attach) {
       this.#failNow(Status.ATTACHFAIL, 'attach-unsupported', 'attach() needs BOSH');
       return promise;
     }
-    this.jid = jid;
-    this.domain = JID.parse(jid).domain;
+    this.jid = parsed.toString();
+    this.domain = parsed.domain;
     this.#phase = 'connecting';
     this.#attachMode = true;
-    transport.attach({ jid, sid, rid: Number(rid), wait, hold, wind });
+    this.#startConnectTimer();
+    transport.attach({ jid: this.jid, sid, rid: Number(rid), wait, hold, wind });
     return promise;
   }
 
@@ -193,13 +200,24 @@ export class CoreConnection {
     }
     this.#phase = 'connecting';
     this.#attachMode = true;
+    this.#startConnectTimer();
     transport.restore(jid);
     return promise;
   }
 
-  /** Binds a resource after BINDREQUIRED (with `explicitResourceBinding`). */
+  /**
+   * Binds a resource after BINDREQUIRED (with `explicitResourceBinding`).
+   * @throws {@link ConnectionError} `not-bindable` outside BINDREQUIRED, `improper-addressing` for a resource RFC 7622 refuses.
+   */
   bind(resource?: string): void {
     if (this.#phase !== 'bindrequired') throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
+    if (resource) {
+      try {
+        new JID('', this.domain, resource);
+      } catch (e) {
+        throw new ConnectionError(Status.ERROR, 'improper-addressing', (e as Error).message);
+      }
+    }
     this.#sendBind(resource); // BINDREQUIRED is only reported for features that offer binding
   }
 
@@ -257,8 +275,13 @@ export class CoreConnection {
       const timer = setTimeout(() => this.#settleIq(id, new IqError(undefined, 'timeout')), timeout);
       this.#iqs.set(id, { to: el.attrs.to, resolve, reject, timer });
     });
-    promise.then(onResult, (err: IqError) => onError?.(err.element, err));
-    if (onError) promise.catch(() => {});
+    // the callbacks are the application's: what they throw is reported like a throwing handler, never left as an
+    // unhandled rejection; with a callback given, the Promise is the caller's to ignore
+    promise.then(
+      (stanza) => this.#callApp('sendIQ result callback', () => onResult?.(stanza)),
+      (err: IqError) => this.#callApp('sendIQ error callback', () => onError?.(err.element, err)),
+    );
+    if (onResult || onError) promise.catch(() => {});
     try {
       this.send(el);
     } catch (e) {
@@ -367,11 +390,11 @@ export class CoreConnection {
         streamOpened: () => {
           if (this.#transport === transport) this.connected = true;
         },
-        element: (el) => this.#transport === transport && this.#onElement(el),
-        ended: (end) => this.#transport === transport && this.#onTransportEnd(end),
-        rawInput: (data) => this.#transport === transport && this.rawInput?.(data),
-        undelivered: (els) => this.#transport === transport && this.options.onUndelivered?.(els),
-        attached: (jid) => this.#transport === transport && this.#onAttached(jid),
+        element: (el) => this.#transport === transport && this.#guarded(() => this.#onElement(el)),
+        ended: (end) => this.#transport === transport && this.#guarded(() => this.#onTransportEnd(end)),
+        rawInput: (data) => this.#transport === transport && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
+        undelivered: (els) => this.#transport === transport && this.#callApp('onUndelivered', () => this.options.onUndelivered?.(els)),
+        attached: (jid) => this.#transport === transport && this.#guarded(() => this.#onAttached(jid)),
       },
       options,
     );
@@ -400,17 +423,15 @@ export class CoreConnection {
   }
 
   #onElement(el: XmlElement): void {
-    try {
-      this.xmlInput?.(el);
-    } catch (e) {
-      this.#reportError(e, 'xmlInput');
-    }
+    if (this.xmlInput) this.#callApp('xmlInput', () => this.xmlInput?.(redact(el)));
     if (el.localName === 'error' && el.getNS() === NS_STREAMS) return this.#onStreamError(el);
     if (this.#phase === 'connected' || this.#phase === 'disconnecting') return this.#dispatch(el);
     if (el.localName === 'features' && el.getNS() === NS_STREAMS) return this.#onFeatures(el);
+    // a poll must not take the restarted stream's features while the outcome is being checked
+    if (this.#negotiator && el.is('success', NS_SASL)) this.#transport?.restartPending?.();
     if (this.#negotiator?.receive(el)) return;
     if (this.#phase === 'binding' && el.localName === 'iq' && this.#settleIqFrom(el)) return;
-    this.options.logger?.debug?.('ignored-element', { name: el.name, phase: this.#phase });
+    this.#log('debug', 'ignored-element', { name: el.name, phase: this.#phase });
   }
 
   #onStreamError(el: XmlElement): void {
@@ -437,7 +458,7 @@ export class CoreConnection {
         this.#registry,
         this.#saslContext(),
         (el) => this.send(el),
-        (outcome) => this.#onSaslOutcome(outcome),
+        (outcome) => this.#guarded(() => this.#onSaslOutcome(outcome)),
       );
       this.#negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
       return;
@@ -453,7 +474,7 @@ export class CoreConnection {
     }
   }
 
-  #saslContext(): SaslContext {
+  #saslContext(): Omit<SaslContext, 'failedMechanisms' | 'signal'> {
     const jid = this.#requestedJid as JID;
     const creds = this.#credentials;
     const whitelisted = this.options.mechanisms ? this.#registry.allowed() : undefined;
@@ -504,23 +525,16 @@ export class CoreConnection {
   }
 
   #onBound(result: XmlElement): void {
-    const bound = result.getChild('bind', NS_BIND)?.getChildText('jid');
-    let jid: JID;
-    try {
-      jid = JID.parse(bound ?? '');
-    } catch {
-      return this.#fail(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid JID', false, result);
-    }
+    const bound = result.getChild('bind', NS_BIND)?.getChildText('jid')?.trim();
+    const jid = JID.tryParse(bound ?? '');
+    if (!jid?.local || !jid.resource) return this.#fail(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid full JID', false, result);
+    // the account asked for; a domain-only JID (ANONYMOUS, EXTERNAL "whoever my certificate says") asks for its domain
     const asked = this.#requestedJid;
-    if (asked?.local && !jid.bareEquals(asked)) {
-      return this.#fail(
-        Status.AUTHFAIL,
-        'identity-mismatch',
-        `logged in as ${jid.bare}, not ${asked.bare}`,
-        false,
-      );
+    if (asked && !(asked.local ? jid.bareEquals(asked) : jid.toBare().bareEquals(new JID(jid.local, asked.domain)))) {
+      return this.#fail(Status.AUTHFAIL, 'identity-mismatch', `logged in as ${jid.bare}, not ${asked.bare}`, false);
     }
     this.jid = jid.toString();
+    this.#transport?.sessionBound?.(this.jid);
     const session = this.#features?.getChild('session', NS_SESSION);
     if (session && !session.getChild('optional')) {
       const transport = this.#transport;
@@ -570,12 +584,22 @@ export class CoreConnection {
     return true;
   }
 
-  /** An answer must come from the JID the IQ went to (or, without `to`, from our account or server). */
+  /**
+   * An answer must come from the JID the IQ went to (RFC 7622 comparison: resources are case-sensitive), or,
+   * without `to`, from our account or server (RFC 6120 §10.3.3).
+   */
   #answersFrom(to: string | undefined, from: string | undefined): boolean {
-    if (to) return from === to || (from !== undefined && from.toLowerCase() === to.toLowerCase());
+    if (to) {
+      if (from === to) return true;
+      const a = JID.tryParse(to);
+      const b = from === undefined ? undefined : JID.tryParse(from);
+      return !!a && !!b && a.equals(b);
+    }
     if (!from) return true;
-    const own = JID.parse(this.jid);
-    return from === this.domain || from === own.bare || from === own.toString();
+    const sender = JID.tryParse(from);
+    const own = JID.tryParse(this.jid);
+    if (!sender || !own) return false;
+    return sender.equals(own) || sender.equals(own.toBare()) || sender.equals(new JID('', own.domain));
   }
 
   #settleIq(id: string, outcome: XmlElement | IqError): void {
@@ -593,7 +617,7 @@ export class CoreConnection {
   #fail(status: StatusCode, condition: string, text: string, hangUp: boolean, element?: XmlElement): void {
     if (!this.#failure) {
       this.#failure = new ConnectionError(status, condition, text, element);
-      this.options.logger?.warn?.('failure', { status, condition, text });
+      this.#log('warn', 'failure', { status, condition, text });
       this.#setStatus(status, condition, element);
       this.#settle?.reject(this.#failure);
       this.#settle = undefined;
@@ -623,10 +647,13 @@ export class CoreConnection {
     this.#finishDisconnect(this.#failure?.condition ?? end.condition);
   }
 
-  /** RFC 7395 see-other-uri: reconnect there, never from wss to ws. */
+  /**
+   * RFC 7395 see-other-uri / XEP-0124 see-other-uri: reconnect there before authenticating, at most 3 times,
+   * never from TLS (wss:, https:) to cleartext. Another host is followed: TLS (checked by the browser) vouches for it.
+   */
   #followRedirect(uri: string): boolean {
-    const downgrade = /^wss:/i.test(this.service) && !/^wss:/i.test(uri);
-    if (this.#phase !== 'connecting' || downgrade || ++this.#redirects > 3) return false;
+    const downgrade = TLS_SCHEMES.test(this.service) && !TLS_SCHEMES.test(uri);
+    if (this.#phase !== 'connecting' || this.#attachMode || downgrade || ++this.#redirects > 3) return false;
     this.#setStatus(Status.REDIRECT, 'see-other-uri');
     this.service = uri;
     const transport = this.#createTransport();
@@ -690,12 +717,12 @@ export class CoreConnection {
     } catch (e) {
       this.#reportError(e, 'xmlOutput/rawOutput');
     }
-    this.options.logger?.debug?.('send', { name: el.name, id: el.attrs.id });
+    this.#log('debug', 'send', { name: el.name, id: el.attrs.id });
   }
 
   #setStatus(status: StatusCode, condition?: string, element?: XmlElement): void {
     this.status = status;
-    this.options.logger?.info?.('status', { status, condition });
+    this.#log('info', 'status', { status, condition });
     if (!this.#callback) return;
     try {
       this.#callback(status, condition, element);
@@ -704,10 +731,42 @@ export class CoreConnection {
     }
   }
 
+  /** Writes to the application's logger, whose failures stay its own. */
+  #log(level: 'debug' | 'info' | 'warn', event: string, fields: Record<string, unknown>): void {
+    const logger = this.options.logger;
+    if (logger?.[level]) this.#callApp('logger', () => logger[level]?.(event, fields));
+  }
+
+  /** Runs application code: what it throws is reported, never thrown into the SDK or left as an unhandled rejection. */
+  #callApp(where: string, fn: () => unknown): void {
+    try {
+      fn();
+    } catch (e) {
+      this.#reportError(e, where);
+    }
+  }
+
+  /**
+   * Runs the SDK's own reaction to an event. An exception there is a defect, but it must neither escape into the
+   * page (an uncaught error in a socket callback) nor stall the login: it is reported and ends the attempt.
+   */
+  #guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.#reportError(e, 'antistrophe');
+      if (this.#phase !== 'idle') this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), true);
+    }
+  }
+
   #reportError(error: unknown, where: string): void {
-    if (this.options.onError) return this.options.onError(error, where);
-    const logger: Logger | undefined = this.options.logger;
-    if (logger?.error) return logger.error('handler-error', { where, error });
+    try {
+      if (this.options.onError) return this.options.onError(error, where);
+      const logger: Logger | undefined = this.options.logger;
+      if (logger?.error) return logger.error('handler-error', { where, error });
+    } catch {
+      // the reporter itself failed: fall back to the console rather than lose the first error
+    }
     console.error(`antistrophe: ${where} threw`, error);
   }
 }

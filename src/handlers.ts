@@ -46,37 +46,64 @@ export class StanzaHandler {
   }
 }
 
-/** Ordered handler list; a handler that throws is reported and kept (not silently dropped). */
+/** One registration: a handler deleted during dispatch is only marked, so dispatch never searches the list. */
+interface Entry {
+  readonly handler: StanzaHandler;
+  live: boolean;
+}
+
+/**
+ * Ordered handler list; a handler that throws is reported and kept (not silently dropped). Dispatch, add and
+ * delete are linear or constant in the number of handlers: dead entries are swept once per dispatch.
+ */
 export class HandlerTable {
-  #handlers: StanzaHandler[] = [];
+  #entries: Entry[] = [];
+  readonly #byHandler = new Map<StanzaHandler, Entry>();
+  #dead = 0;
 
   add(h: StanzaHandler): StanzaHandler {
-    this.#handlers.push(h);
+    if (this.#byHandler.has(h)) return h;
+    const entry = { handler: h, live: true };
+    this.#byHandler.set(h, entry);
+    this.#entries.push(entry);
     return h;
   }
 
   delete(h: StanzaHandler): void {
-    const i = this.#handlers.indexOf(h);
-    if (i >= 0) this.#handlers.splice(i, 1);
+    const entry = this.#byHandler.get(h);
+    if (!entry) return;
+    entry.live = false;
+    this.#byHandler.delete(h);
+    this.#dead++;
   }
 
   clear(): void {
-    this.#handlers = [];
+    for (const entry of this.#entries) entry.live = false;
+    this.#entries = [];
+    this.#byHandler.clear();
+    this.#dead = 0;
   }
 
-  /** Runs every matching handler; returns how many matched. */
+  /** Runs every matching handler registered before this stanza came; returns how many matched. */
   dispatch(el: XmlElement, report: (error: unknown) => void): number {
+    const entries = this.#entries;
+    const count = entries.length;
     let matched = 0;
-    for (const h of [...this.#handlers]) {
-      if (!this.#handlers.includes(h) || !h.matches(el)) continue;
+    for (let i = 0; i < count; i++) {
+      const entry = entries[i] as Entry;
+      if (!entry.live || !entry.handler.matches(el)) continue;
       matched++;
       let keep: boolean | undefined | void = true;
       try {
-        keep = h.fn(el);
+        keep = entry.handler.fn(el);
       } catch (e) {
         report(e);
       }
-      if (keep !== true) this.delete(h);
+      if (keep !== true) this.delete(entry.handler);
+    }
+    if (this.#dead > 0) {
+      this.#entries = this.#entries.filter((e) => e.live);
+      this.#dead = 0;
     }
     return matched;
   }

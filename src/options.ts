@@ -1,10 +1,12 @@
-// Everything a Connection can be configured with.
+// Everything a Connection can be configured with, and the check that refuses options of the wrong type.
+import { ConnectionError } from './errors.js';
 import type { Logger } from './log.js';
 import type { MechanismInput } from './sasl/registry.js';
 import type { BoshTiming } from './transport/bosh-retry.js';
 import type { TransportClass, WebSocketConstructor } from './transport/transport.js';
 import type { XmlElement } from './xml/element.js';
 import type { XmlParserFactory } from './xml/parser.js';
+import { Status } from './status.js';
 
 export interface ConnectionOptions {
   /** Whitelist: names of registered mechanisms and/or mechanism classes/instances (registered and whitelisted). */
@@ -18,6 +20,8 @@ export interface ConnectionOptions {
   parser?: XmlParserFactory;
   /** Largest stanza accepted from the server, in characters (default 1 MiB); larger ends the stream with `policy-violation`. */
   maxStanzaSize?: number;
+  /** Deepest element nesting accepted inside a stanza (default 256); deeper ends the stream with `policy-violation`. */
+  maxDepth?: number;
   /** Transports to choose from by service URL (default: WebSocket and BOSH). */
   transports?: readonly TransportClass[];
   /** WebSocket constructor where there is no global one (Node 20: `import WebSocket from 'ws'`). */
@@ -68,4 +72,36 @@ export interface ConnectionOptions {
   boshTiming?: Partial<BoshTiming>;
   /** Stanzas that could not be delivered (BOSH after exhausting retries) are handed back here. */
   onUndelivered?: (stanzas: XmlElement[]) => void;
+}
+
+/** The longest delay a timer can hold (2^31 - 1 ms): beyond it setTimeout fires at once. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * What options must be where a wrong type would surface later as a stall or an exception deep inside (a timer
+ * that fires at once, a parser that is not a function); each group lists the option names it applies to.
+ */
+const OPTION_CHECKS: readonly (readonly [(v: unknown) => boolean, string, string])[] = [
+  [(v) => typeof v === 'number' && v >= 0 && v <= MAX_TIMER, 'a delay in ms', 'connectTimeout disconnectTimeout iqTimeout'],
+  [isCount, 'an integer ≥ 0', 'wait hold maxRetries'],
+  [(v) => isCount(v) && (v as number) > 0, 'an integer > 0', 'maxStanzaSize maxDepth'],
+  [(v) => typeof v === 'function', 'a function', 'parser WebSocket fetch onError onUndelivered'],
+  [Array.isArray, 'an array', 'mechanisms transports'],
+];
+
+/**
+ * Refuses options of the wrong type or range at construction, where the mistake is, rather than as a stall later
+ * (a string timeout, a negative wait, a delay a timer cannot hold, a parser that is not a function).
+ * @throws {@link ConnectionError} with status ERROR and condition `invalid-option`
+ */
+export function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new ConnectionError(Status.ERROR, 'invalid-option', 'options must be an object');
+  for (const [check, expected, names] of OPTION_CHECKS) {
+    for (const name of names.split(' ')) {
+      const value = (options as Record<string, unknown>)[name];
+      if (value !== undefined && !check(value)) throw new ConnectionError(Status.ERROR, 'invalid-option', `${name} must be ${expected}`);
+    }
+  }
 }

@@ -1,13 +1,10 @@
 // BOSH <body/> wrappers: serializing outgoing bodies and reading each response body with the stream parser.
+import { NS_CLIENT, NS_HTTPBIND } from '../ns.js';
 import { escapeAttr } from '../xml/escape.js';
 import type { XmlElement } from '../xml/element.js';
 import type { XmlParser, XmlParserFactory } from '../xml/parser.js';
 
-/** Namespace of the BOSH `<body/>` wrapper (XEP-0124). */
-export const NS_HTTPBIND = 'http://jabber.org/protocol/httpbind';
-/** Namespace of the XMPP-over-BOSH attributes (XEP-0206). */
-export const NS_XBOSH = 'urn:xmpp:xbosh';
-const NS_CLIENT = 'jabber:client';
+export { NS_HTTPBIND } from '../ns.js';
 const STANZAS = new Set(['message', 'presence', 'iq']);
 
 /** Serializes a `<body/>` with these attributes around already serialized payloads. */

@@ -1,11 +1,12 @@
 // XMPP over BOSH (XEP-0124/0206) with fetch: a window of long-polling requests, in-order delivery, same-rid resends.
 import { JID } from '../jid.js';
+import { NS_CLIENT, NS_PING, NS_STREAM_ERRORS, NS_STREAMS, NS_XBOSH } from '../ns.js';
 import { XmlElement } from '../xml/element.js';
-import { BodyReader, intAttr, NS_XBOSH, type ParsedBody, serializeStanza, wrapBody } from './bosh-body.js';
+import { BodyReader, intAttr, type ParsedBody, serializeStanza, wrapBody } from './bosh-body.js';
 import { terminateText, unreachableText } from './bosh-conditions.js';
 import { type HttpConfig, type HttpOutcome, type PendingPost, post, sendBeacon } from './bosh-http.js';
 import { type BoshTiming, backoffDelay, initialRid, readTiming } from './bosh-retry.js';
-import { clearSession, loadSession, saveSession } from './bosh-store.js';
+import { clearSession, loadSessions, type StoredBoshSession, saveSession } from './bosh-store.js';
 import {
   type BoshSessionState,
   isSecureService,
@@ -19,8 +20,10 @@ import {
 export { NS_HTTPBIND } from './bosh-body.js';
 export type { BoshTiming } from './bosh-retry.js';
 
-const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
-const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+/** The longest `wait` (seconds) ever used, whatever a server or a stored session says: timers must not overflow. */
+const MAX_WAIT = 3600;
+/** The longest `polling` interval (seconds) a server may impose. */
+const MAX_POLLING = 60;
 
 /** Where a stream restart goes in the outgoing queue. */
 const RESTART = Symbol('restart');
@@ -61,9 +64,12 @@ interface Answer {
  *   rid and the same bytes, with exponential backoff and jitter, up to `maxRetries` times; then the stanzas
  *   not known to have arrived go to `sink.undelivered` and the transport ends.
  * - Responses are delivered in rid order, whatever order they arrive in.
- * - With `keepalive`, `{jid, sid, rid, wait, hold, requests, domain}` is kept in sessionStorage so that
- *   {@link BoshTransport.restore} can resume the session after a reload (never a password or token).
+ * - With `keepalive`, `{jid, sid, rid, wait, hold, requests, domain}` is kept in sessionStorage, one entry per
+ *   service and account, so that {@link BoshTransport.restore} can resume the session after a reload (never a
+ *   password or token). The JID is the one the connection reports through {@link BoshTransport.sessionBound}.
  *   The page unloading (pagehide) then keeps the session; without `keepalive` it ends it on the server.
+ * - `wait`, `hold`, `requests` and `polling` from the server are held to what was asked (XEP-0124 §7.1) and to
+ *   sane bounds, so a hostile answer cannot overflow a timer or make the client flood.
  */
 export class BoshTransport implements Transport {
   readonly kind = 'bosh';
@@ -76,12 +82,14 @@ export class BoshTransport implements Transport {
   readonly #maxRetries: number;
   #phase: Phase = 'idle';
   #domain = '';
-  /** The full JID once bound (seen in the bind result) or given to attach/restore. */
+  /** The full JID: reported by the connection once bound, or given to attach/restore. */
   #jid = '';
   #sid: string | undefined;
   #nextRid = 0;
   /** The oldest rid whose response has not been handled yet. */
   #nextDeliver = 0;
+  /** The `wait` this transport asks for: a server may lower it, never raise it. */
+  readonly #askedWait: number;
   #wait: number;
   #hold: number;
   #requests: number;
@@ -129,7 +137,7 @@ export class BoshTransport implements Transport {
     this.#reader = new BodyReader(options.parser, options.maxStanzaSize);
     this.#keepalive = options.keepalive === true;
     this.#maxRetries = count(options.maxRetries) ?? 5;
-    this.#wait = count(options.wait) ?? 60;
+    this.#askedWait = this.#wait = Math.min(count(options.wait) ?? 60, MAX_WAIT);
     this.#hold = count(options.hold) ?? 1;
     this.#requests = this.#hold + 1;
   }
@@ -162,6 +170,17 @@ export class BoshTransport implements Transport {
     this.#awaitingRestart = false;
     this.#queue.push(RESTART);
     this.#schedulePump();
+  }
+
+  /** A restart follows soon (SASL succeeded): no empty poll until then, as it could take the new stream's features. */
+  restartPending(): void {
+    if (this.#phase === 'open') this.#awaitingRestart = true;
+  }
+
+  /** The connection bound this full JID (from the answer to its own bind request): a restore() resumes it. */
+  sessionBound(jid: string): void {
+    this.#jid = jid;
+    this.#save();
   }
 
   send(element: XmlElement): void {
@@ -209,7 +228,9 @@ export class BoshTransport implements Transport {
   }
 
   /**
-   * Resumes the session kept in sessionStorage (`keepalive`). With `jid`, the stored session must be that account's.
+   * Resumes a session kept in sessionStorage (`keepalive`): with `jid`, that account's (for a domain-only JID, the
+   * one stored for that domain); without, the only one stored for this service — with several, the JID must say
+   * which.
    * The stored rid is the oldest one whose response the page did not handle: it is sent again (empty), so that a
    * request the old page never got an answer to is answered now (servers replay a cached response, which brings
    * back what arrived during the reload) or, if it never reached the server, fills the gap; a ping follows in the
@@ -217,20 +238,15 @@ export class BoshTransport implements Transport {
    */
   restore(jid?: string): void {
     if (this.#phase !== 'idle') return;
-    this.#usedStore = true;
-    const stored = loadSession(this.#service);
+    const sessions = loadSessions(this.#service).filter((s) => !jid || sameAccount(jid, s.jid));
+    const stored = sessions.length === 1 ? (sessions[0] as StoredBoshSession) : undefined;
     if (!stored) {
-      return this.#finish({
-        kind: 'error',
-        condition: 'no-session-stored',
-        text: 'no stored session',
-      });
+      const condition = sessions.length === 0 ? 'no-session-stored' : 'ambiguous-session';
+      const text = sessions.length === 0 ? `no stored session${jid ? ' for this account' : ''}` : `${sessions.length} sessions stored: pass the JID`;
+      return this.#finish({ kind: 'error', condition, text }, false);
     }
-    if (jid && !sameAccount(jid, stored.jid)) {
-      const text = `the stored BOSH session is not for ${jid}`;
-      return this.#finish({ kind: 'error', condition: 'no-session-stored', text }, false);
-    }
-    this.#verify(stored.jid, stored.domain, stored.sid, stored.rid, stored.wait, stored.hold, stored.requests, true);
+    this.#usedStore = true;
+    this.#verify(stored.jid, stored.domain, stored.sid, stored.rid, Math.min(stored.wait, this.#askedWait), stored.hold, stored.requests, true);
   }
 
   // ---------------------------------------------------------------- requests
@@ -240,16 +256,14 @@ export class BoshTransport implements Transport {
     this.#jid = jid;
     this.#domain = domain;
     this.#sid = sid;
-    this.#wait = count(wait) ?? this.#wait;
+    this.#wait = Math.min(count(wait) ?? this.#wait, MAX_WAIT);
     this.#hold = count(hold) ?? this.#hold;
-    this.#requests = Math.max(1, count(requests) ?? this.#hold + 1);
+    this.#requests = clampRequests(count(requests), this.#hold);
     this.#nextRid = this.#nextDeliver = rid;
     this.#phase = 'verifying';
     this.#listenPageHide();
     this.#verifyId = `bosh-verify-${Math.floor(this.#timing.random() * 2 ** 32).toString(36)}`;
-    const ping = new XmlElement('iq', { xmlns: 'jabber:client', type: 'get', id: this.#verifyId, to: domain }, [
-      new XmlElement('ping', { xmlns: 'urn:xmpp:ping' }),
-    ]);
+    const ping = new XmlElement('iq', { xmlns: NS_CLIENT, type: 'get', id: this.#verifyId, to: domain }, [new XmlElement('ping', { xmlns: NS_PING })]);
     const check = () => {
       this.#verifyTimer = undefined;
       if (this.#phase === 'verifying') this.#sendRequest('verify', {}, [], [ping]);
@@ -302,7 +316,7 @@ export class BoshTransport implements Transport {
     if (!body.ok) {
       this.#sink.rawInput(text);
       if (this.#phase === 'closing') return this.#closed('disconnected');
-      return this.#finish({ kind: 'error', condition: body.condition, text: body.text });
+      return this.#refuse(body.condition, body.text);
     }
     // XEP-0124 §17.3: a recoverable binding error asks for the request to be sent again
     if (body.attrs.type === 'error') return this.#retry(req, 'recoverable binding error');
@@ -479,10 +493,11 @@ export class BoshTransport implements Transport {
       return false;
     }
     this.#sid = sid;
-    this.#wait = intAttr(attrs, 'wait') ?? this.#wait;
-    this.#hold = intAttr(attrs, 'hold') ?? this.#hold;
-    this.#requests = Math.max(1, intAttr(attrs, 'requests') ?? this.#hold + 1);
-    this.#polling = intAttr(attrs, 'polling') ?? 0;
+    // XEP-0124 §7.1: the server may lower wait and hold, never raise them
+    this.#wait = Math.min(intAttr(attrs, 'wait') ?? this.#wait, this.#askedWait);
+    this.#hold = Math.min(intAttr(attrs, 'hold') ?? this.#hold, this.#hold);
+    this.#requests = clampRequests(intAttr(attrs, 'requests'), this.#hold);
+    this.#polling = Math.min(intAttr(attrs, 'polling') ?? 0, MAX_POLLING);
     this.#phase = 'open';
     return true;
   }
@@ -511,17 +526,10 @@ export class BoshTransport implements Transport {
   #deliver(children: XmlElement[]): void {
     for (const el of children) {
       if (this.#phase === 'done') return;
-      if (el.localName === 'iq') {
-        if (this.#verifyId !== undefined && el.attrs.id === this.#verifyId) {
-          this.#verifyId = undefined; // the answer to our own check: not the application's
-          continue;
-        }
-        const bound = el.attrs.type === 'result' ? el.getChild('bind', NS_BIND)?.getChildText('jid')?.trim() : undefined;
-        if (bound) {
-          this.#jid = bound;
-          this.#save();
-        }
-      } else if (el.is('success', NS_SASL)) this.#awaitingRestart = true; // a poll now could swallow the restarted stream's features
+      if (el.localName === 'iq' && this.#verifyId !== undefined && el.attrs.id === this.#verifyId) {
+        this.#verifyId = undefined; // the answer to our own check: not the application's
+        continue;
+      }
       this.#sink.element(el);
     }
   }
@@ -566,6 +574,19 @@ export class BoshTransport implements Transport {
     this.#closed('the page was closed');
   };
 
+  /**
+   * Ends the session because the server's answer broke the rules (RFC 6120 §4.9): tells the server why, in a
+   * terminate body carrying the stream error, then ends.
+   */
+  #refuse(condition: string, text: string): void {
+    if (this.#sid && (this.#phase === 'open' || this.#phase === 'verifying')) {
+      const error = new XmlElement('stream:error', { 'xmlns:stream': NS_STREAMS }, [new XmlElement(condition, { xmlns: NS_STREAM_ERRORS })]);
+      const body = wrapBody({ rid: this.#nextRid++, sid: this.#sid, type: 'terminate' }, error.toString());
+      sendBeacon(this.#http, body, this.#injectedFetch);
+    }
+    this.#finish({ kind: 'error', condition, text });
+  }
+
   /** Ends the transport once: stops every request and timer, forgets the stored session, reports `ended`. */
   #finish(end: TransportEnd, forget = true): void {
     if (this.#phase === 'done') return;
@@ -583,9 +604,14 @@ export class BoshTransport implements Transport {
     clearTimeout(this.#closeTimer);
     if (this.#listening) globalThis.removeEventListener('pagehide', this.#onPageHide);
     this.#listening = false;
-    if (forget && (this.#keepalive || this.#usedStore)) clearSession(this.#service);
+    if (forget && (this.#keepalive || this.#usedStore) && this.#jid) clearSession(this.#service, this.#jid);
     this.#sink.ended(end);
   }
+}
+
+/** The server's `requests`, or hold + 1 when it gave none; never more than hold + 1 are needed, so never more are used. */
+function clampRequests(requests: number | undefined, hold: number): number {
+  return Math.max(1, Math.min(requests ?? hold + 1, hold + 1));
 }
 
 /** A non-negative integer option, or `undefined`. */

@@ -69,6 +69,10 @@ export interface Transport {
   restart(): void;
   /** Stanzas may follow `restart()` at once, before the new stream's features (XEP-0305 pipelining). */
   readonly pipelinesRestart?: boolean;
+  /** SASL succeeded and `restart()` follows once the outcome is checked: a transport that polls holds off till then. */
+  restartPending?(): void;
+  /** The connection bound this full JID, from the answer to its own bind request (BOSH keeps it for restore()). */
+  sessionBound?(jid: string): void;
   /** Sends one top-level element. */
   send(element: XmlElement): void;
   /** Orderly close: ends the stream, waits for the server's close (bounded), then reports `ended`. `last` goes out with the close. */

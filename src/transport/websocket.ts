@@ -1,12 +1,10 @@
 // XMPP over WebSocket (RFC 7395): subprotocol "xmpp", <open/>/<close/> framing, one element per frame.
+import { NS_FRAMING, NS_STREAM_ERRORS, NS_STREAMS } from '../ns.js';
 import { XmlElement } from '../xml/element.js';
 import type { XmlParser } from '../xml/parser.js';
 import { isSecureService, safeUrl, type Transport, type TransportEnd, type TransportOptions, type TransportSink } from './transport.js';
 
-/** Namespace of RFC 7395's `<open/>` and `<close/>`. */
-export const NS_FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
-
-const NS_STREAMS = 'http://etherx.jabber.org/streams';
+export { NS_FRAMING } from '../ns.js';
 const UNDECLARED_STREAM_ERROR = /^(\s*<stream:error)(?![^>]*\sxmlns:stream=)(?=[\s/>])/;
 
 /**
@@ -49,7 +47,7 @@ export class WebSocketTransport implements Transport {
         onStreamStart: () => {},
         onStreamEnd: () => {},
         onElement: (el) => this.#onElement(el),
-        onError: (err) => this.#finish({ kind: 'error', condition: err.condition, text: err.message }),
+        onError: (err) => this.#refuse(err.condition, err.message),
       },
       { fragment: true, maxStanzaSize: options.maxStanzaSize },
     );
@@ -116,21 +114,15 @@ export class WebSocketTransport implements Transport {
 
   #onFrame(data: unknown): void {
     if (this.#done) return;
-    if (typeof data !== 'string') {
-      return this.#finish({ kind: 'error', condition: 'bad-format', text: 'binary frame' });
-    }
+    if (typeof data !== 'string') return this.#refuse('bad-format', 'binary frame');
     this.#sink.rawInput(data);
     this.#parser.write(declareStreamPrefix(data));
-    if (!this.#done && !this.#parser.idle) {
-      this.#finish({ kind: 'error', condition: 'bad-format', text: 'frame is not one element' });
-    }
+    if (!this.#done && !this.#parser.idle) this.#refuse('bad-format', 'frame is not one element');
   }
 
   #onElement(el: XmlElement): void {
     if (el.is('open', NS_FRAMING)) {
-      if (el.attrs.version !== '1.0') {
-        return this.#finish({ kind: 'error', condition: 'unsupported-version', text: `stream version ${el.attrs.version ?? '?'}` });
-      }
+      if (el.attrs.version !== '1.0') return this.#refuse('unsupported-version', `stream version ${el.attrs.version ?? '?'}`);
       this.#streamOpen = true;
       return this.#sink.streamOpened(el.attrs);
     }
@@ -142,9 +134,7 @@ export class WebSocketTransport implements Transport {
         this.#closing ? { kind: 'closed', condition: '', text: 'disconnected' } : { kind: 'closed', condition: 'server-closed', text: 'the server closed the stream' },
       );
     }
-    if (!this.#streamOpen) {
-      return this.#finish({ kind: 'error', condition: 'bad-format', text: `<${el.name}> before <open/>` });
-    }
+    if (!this.#streamOpen) return this.#refuse('bad-format', `<${el.name}> before <open/>`);
     this.#sink.element(el);
   }
 
@@ -159,6 +149,18 @@ export class WebSocketTransport implements Transport {
       });
     }
     this.#finish({ kind: 'closed', condition: 'connection-lost', text: `socket closed (code ${event.code})` });
+  }
+
+  /**
+   * Ends the stream because the server broke the rules (RFC 6120 §4.9): tells it why with a stream error, closes
+   * the stream, then drops the socket (the frames queued before the close frame still go out).
+   */
+  #refuse(condition: string, text: string): void {
+    if (this.#done) return;
+    const error = new XmlElement('stream:error', { 'xmlns:stream': NS_STREAMS }, [new XmlElement(condition, { xmlns: NS_STREAM_ERRORS })]);
+    this.#write(error.toString());
+    this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
+    this.#finish({ kind: 'error', condition, text });
   }
 
   #finish(end: TransportEnd): void {
