@@ -120,7 +120,7 @@ describe('Connection over WebSocket', () => {
     expect(log.filter((l) => l.startsWith('2:'))).toEqual(['2:CONNECTING', '2:AUTHENTICATING', '2:CONNECTED']);
     expect(conn.status).toBe(Status.CONNECTED);
     expect(conn.jid).toBe('user@example.org/b');
-    await expect(first).rejects.toBeDefined();
+    await expect(first).rejects.toMatchObject({ status: Status.DISCONNECTED, condition: 'replaced' });
   });
 
   it('never puts a service URL query string (a token) into error texts', async () => {

@@ -5,6 +5,7 @@ import type { ConnectionError } from '../../src/errors.js';
 import type { ConnectionOptions } from '../../src/options.js';
 import { type StatusCode, statusName } from '../../src/status.js';
 import { BoshTransport } from '../../src/transport/bosh.js';
+import { storageKey } from '../../src/transport/bosh-store.js';
 import { $msg } from '../../src/xml/builder.js';
 import type { XmlElement } from '../../src/xml/element.js';
 import { body, FakeBosh, MemoryStorage, xmppServer } from '../helpers/fake-bosh.js';
@@ -87,7 +88,7 @@ describe('Connection over BOSH', () => {
     expect(sessionStorage.length).toBe(0);
 
     const dead = new FakeBosh((r) => r.reply(body({ type: 'terminate', condition: 'item-not-found' })));
-    sessionStorage.setItem('antistrophe.bosh:http://127.0.0.1:5280/http-bind', JSON.stringify({ jid: 'alice@example.org/tab', sid: 'x', rid: 5, wait: 60, hold: 1, requests: 2, domain: 'example.org' }));
+    sessionStorage.setItem(storageKey('http://127.0.0.1:5280/http-bind', 'alice@example.org'), JSON.stringify({ jid: 'alice@example.org/tab', sid: 'x', rid: 5, wait: 60, hold: 1, requests: 2, domain: 'example.org' }));
     const opts2: ConnectionOptions & { fetch: typeof fetch } = { fetch: dead.fetch, keepalive: true };
     const third = new CoreConnection('http://127.0.0.1:5280/http-bind', opts2, { transports: [BoshTransport], mechanisms: [TestPlain] });
     const err = (await third.restore().catch((e: unknown) => e)) as ConnectionError;

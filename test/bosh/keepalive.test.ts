@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
-const stored = () => JSON.parse(storage.getItem(storageKey(SERVICE)) ?? 'null') as Record<string, unknown> | null;
+const stored = (jid = 'alice@example.org') => JSON.parse(storage.getItem(storageKey(SERVICE, jid)) ?? 'null') as Record<string, unknown> | null;
 
 /** A login as the connection drives it: auth, restart, bind; the server answers each request with what it says. */
 async function loggedIn(options = {}) {
@@ -45,6 +45,8 @@ async function loggedIn(options = {}) {
   for (const r of t.server.open) if (r !== bindReq) r.reply(body());
   await flush();
   expect(t.rec.elements.at(-1)?.localName).toBe('iq');
+  expect(stored()).toBeNull(); // the transport does not read bind results: the connection reports the bound JID
+  t.transport.sessionBound('alice@example.org/tab');
   return t;
 }
 
@@ -108,7 +110,7 @@ describe('BOSH keepalive', () => {
 
 describe('BOSH restore', () => {
   const session = { jid: 'alice@example.org/tab', sid: 'sid-9', rid: 4_000_000_123, wait: 45, hold: 1, requests: 2, domain: 'example.org' };
-  const save = () => storage.setItem(storageKey(SERVICE), JSON.stringify(session));
+  const save = () => storage.setItem(storageKey(SERVICE, session.jid), JSON.stringify(session));
 
   it('resends the stored rid empty and pings in the next one, then reports attached at the first valid answer', async () => {
     save();
@@ -183,7 +185,7 @@ describe('BOSH restore', () => {
   });
 
   it('resends nothing when the stored window allows only one request', async () => {
-    storage.setItem(storageKey(SERVICE), JSON.stringify({ ...session, requests: 1 }));
+    storage.setItem(storageKey(SERVICE, session.jid), JSON.stringify({ ...session, requests: 1 }));
     const t = setup(undefined, { keepalive: true });
     t.transport.restore();
     await flush();
@@ -231,7 +233,7 @@ describe('BOSH restore', () => {
   });
 
   it('ignores an unusable stored value', async () => {
-    storage.setItem(storageKey(SERVICE), '{"jid":"a@b","sid":""}');
+    storage.setItem(storageKey(SERVICE, 'a@b'), '{"jid":"a@b","sid":""}');
     const t = setup(undefined, { keepalive: true });
     t.transport.restore();
     expect(t.rec.events).toEqual(['end:error:no-session-stored']);
@@ -309,6 +311,6 @@ describe('BOSH attach', () => {
     t.transport.attach?.({ jid: 'carol@example.org/web', sid: 'pre-1', rid: 50 });
     (await t.server.next()).reply(body());
     await flush();
-    expect(stored()).toMatchObject({ jid: 'carol@example.org/web', sid: 'pre-1', rid: 51, domain: 'example.org' });
+    expect(stored('carol@example.org')).toMatchObject({ jid: 'carol@example.org/web', sid: 'pre-1', rid: 51, domain: 'example.org' });
   });
 });

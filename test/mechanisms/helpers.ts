@@ -2,7 +2,8 @@
 import { defaultMechanisms } from '../../mechanisms/index.js';
 import { fromBase64, toBase64, utf8Decode, utf8Encode } from '../../src/sasl/encoding.js';
 import type { SASLMechanismClass, SaslContext, ScramKeys } from '../../src/sasl/mechanism.js';
-import { NS_SASL, SaslNegotiator, type SaslOutcome } from '../../src/sasl/negotiator.js';
+import { NS_SASL } from '../../src/ns.js';
+import { SaslNegotiator, type SaslOutcome } from '../../src/sasl/negotiator.js';
 import { MechanismRegistry, type RegistryOptions } from '../../src/sasl/registry.js';
 import { XmlElement } from '../../src/xml/element.js';
 
@@ -27,6 +28,8 @@ export function makeCtx(over: Partial<Omit<SaslContext, 'setScramKeys'>> = {}): 
     allowInsecurePasswords: false,
     service: `wss://${domain}/xmpp-websocket`,
     whitelisted: undefined,
+    failedMechanisms: [],
+    signal: new AbortController().signal,
     ...over,
     savedKeys,
     setScramKeys: (k: ScramKeys) => void savedKeys.push(k),

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SaslOutcome } from '../../src/sasl/negotiator.js';
 import { challenge, failure, type Harness, harness, payloadOf, raw, success, tick, trace } from './helpers.js';
+import type { Scram } from '../../mechanisms/scram.js';
 import { scramServer } from './scram-server.js';
 
 /** Asserts the outcome, then that late server traffic changes nothing. */
@@ -39,6 +40,32 @@ describe('hostile server', () => {
     const { h } = await scram();
     h.neg.receive(challenge('r=attackerchosennonce,s=c2FsdA==,i=4096'));
     await expectAuthFail(h, 'scram-nonce-mismatch', ['auth:SCRAM-SHA-1', 'abort']);
+  });
+
+  it('a server nonce longer than ours that does not start with ours', async () => {
+    const { h, nonce } = await scram();
+    // as long as ours plus a suffix, so only the prefix check can refuse it
+    const forged = `${nonce.slice(1)}X${'srv'}`;
+    expect(forged.length).toBeGreaterThan(nonce.length);
+    h.neg.receive(challenge(`r=${forged},s=c2FsdA==,i=4096`));
+    await expectAuthFail(h, 'scram-nonce-mismatch', ['auth:SCRAM-SHA-1', 'abort']);
+  });
+
+  it('an iteration count above maxIterations (a server making the client hash for minutes)', async () => {
+    const { h, nonce } = await scram();
+    h.neg.receive(challenge(`r=${nonce}srv,s=c2FsdA==,i=10000001`));
+    const o = await expectAuthFail(h, 'scram-iterations-too-high', ['auth:SCRAM-SHA-1', 'abort']);
+    expect(o.ok === false && o.text).toContain('10000000');
+  });
+
+  it('maxIterations is per mechanism instance and honoured exactly', async () => {
+    const h = harness(['SCRAM-SHA-1']);
+    const mech = h.registry.get('SCRAM-SHA-1') as Scram;
+    mech.maxIterations = 5000;
+    await h.sentCount(1);
+    const nonce = /r=([^,]*)/.exec(payloadOf(h.sent[0]!))?.[1] ?? '';
+    h.neg.receive(challenge(`r=${nonce}srv,s=c2FsdA==,i=5001`));
+    await expectAuthFail(h, 'scram-iterations-too-high', ['auth:SCRAM-SHA-1', 'abort']);
   });
 
   it('nonce equal to the client nonce (not extended)', async () => {

@@ -107,7 +107,7 @@ describe('SCRAM fallback', () => {
     spy.mockClear();
     const viaFallback = await nobleScramCrypto.pbkdf2('SHA-1', pw, salt, 4096);
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(spy).toHaveBeenCalledWith(pw, salt, 4096);
+    expect(spy).toHaveBeenCalledWith(pw, salt, 4096, 20, undefined);
     expect(viaFallback).toEqual(await pbkdf2Sha1(pw, salt, 4096));
     spy.mockClear();
     expect(await nobleScramCrypto.pbkdf2('SHA-256', pw, salt, 4096)).toEqual(pbkdf2(sha256, pw, salt, { c: 4096, dkLen: 32 }));

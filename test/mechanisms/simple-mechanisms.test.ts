@@ -64,7 +64,7 @@ describe('EXTERNAL', () => {
     expect(ext.clientChallenge(makeCtx())).toBe('');
     expect(ext.clientChallenge(makeCtx({ authzid: 'admin@example.com' }))).toBe('admin@example.com');
     expect(text(ext.onChallenge(makeCtx(), new Uint8Array(0)))).toBe('');
-    expect(() => ext.onChallenge(makeCtx(), bytes('?'))).toThrow();
+    expect(() => ext.onChallenge(makeCtx(), bytes('?'))).toThrow(expect.objectContaining({ condition: 'unexpected-challenge' }));
     expect(ext.sendsSecret).toBe(false);
   });
 });
@@ -97,7 +97,7 @@ describe('OAUTHBEARER (RFC 7628)', () => {
     const ctx = makeCtx({ token: 't' });
     ob.onStart(ctx);
     expect(ob.onChallenge()).toBe('\x01');
-    expect(() => ob.onChallenge()).toThrow();
+    expect(() => ob.onChallenge()).toThrow(expect.objectContaining({ condition: 'oauthbearer-unexpected-challenge' }));
   });
 
   it('is only used with a non-empty token and refuses control characters in it', () => {
