@@ -1,14 +1,20 @@
-// The Strophe-style Connection: a thin state machine over a Transport, the SASL negotiator and the handler table.
+// The Strophe-style Connection: a thin state machine over a Transport, the stream negotiation, the IQ tracker and
+// the handler table.
 import { ConnectionError, IqError } from './errors.js';
 import { type HandlerOptions, HandlerTable, StanzaHandler, type StanzaHandlerFn } from './handlers.js';
+import { IqTracker } from './iq-tracker.js';
 import { JID, JIDError } from './jid.js';
 import { type Logger, redact, redactRaw } from './log.js';
-import { NS_BIND, NS_PING, NS_SASL, NS_SESSION, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
+import { NS_PING, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
 import { type ConnectionOptions, checkOptions } from './options.js';
 import type { Credentials, SASLMechanism, SASLMechanismClass, SaslContext, ScramKeys } from './sasl/mechanism.js';
-import { SaslNegotiator, type SaslOutcome } from './sasl/negotiator.js';
 import { MechanismRegistry } from './sasl/registry.js';
 import { Status, type StatusCode } from './status.js';
+import { BindStep } from './stream/bind-step.js';
+import { isFeatures, Negotiation, type NegotiationOutcome } from './stream/negotiation.js';
+import { SaslStep } from './stream/sasl-step.js';
+import { sessionStep } from './stream/session-step.js';
+import type { FeatureStep } from './stream/step.js';
 import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
 import type { XmlElement } from './xml/element.js';
@@ -26,14 +32,7 @@ export interface TimedHandler {
 /** Schemes whose carrier is TLS: a redirect never leaves them for a cleartext one. */
 const TLS_SCHEMES = /^(wss|https):/i;
 
-type Phase = 'idle' | 'connecting' | 'authenticating' | 'binding' | 'bindrequired' | 'connected' | 'disconnecting';
-
-interface PendingIq {
-  to: string | undefined;
-  resolve: (el: XmlElement) => void;
-  reject: (err: IqError) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
+type Phase = 'idle' | 'connecting' | 'connected' | 'disconnecting';
 
 /** What a Connection class starts with when the application does not say otherwise. */
 export interface ConnectionDefaults {
@@ -77,9 +76,9 @@ export class CoreConnection {
   readonly #transportClasses: readonly TransportClass[];
   readonly #handlers = new HandlerTable();
   readonly #timed = new Map<TimedHandler, ReturnType<typeof setTimeout>>();
-  readonly #iqs = new Map<string, PendingIq>();
+  readonly #iqs = new IqTracker(() => this.jid);
   #transport: Transport | undefined;
-  #negotiator: SaslNegotiator | undefined;
+  #negotiation: Negotiation | undefined;
   #phase: Phase = 'idle';
   #callback: StatusCallback | undefined;
   #credentials: Credentials = {};
@@ -88,11 +87,8 @@ export class CoreConnection {
   #settle: { resolve: () => void; reject: (e: ConnectionError) => void } | undefined;
   #disconnectWaiters: (() => void)[] = [];
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
-  #features: XmlElement | undefined;
   #redirects = 0;
   #attachMode = false;
-  /** The bind request of the current stream went out (behind the restart, when pipelined). */
-  #bindSent = false;
   readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #idCounter = 0;
 
@@ -147,7 +143,7 @@ export class CoreConnection {
     this.#phase = 'connecting';
     this.#setStatus(Status.CONNECTING);
     this.#startConnectTimer();
-    transport.open(this.domain);
+    this.#open(transport);
     return promise;
   }
 
@@ -210,7 +206,7 @@ export class CoreConnection {
    * @throws {@link ConnectionError} `not-bindable` outside BINDREQUIRED, `improper-addressing` for a resource RFC 7622 refuses.
    */
   bind(resource?: string): void {
-    if (this.#phase !== 'bindrequired') throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
+    if (!this.#negotiation?.awaitingBind) throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
     if (resource) {
       try {
         new JID('', this.domain, resource);
@@ -218,7 +214,7 @@ export class CoreConnection {
         throw new ConnectionError(Status.ERROR, 'improper-addressing', (e as Error).message);
       }
     }
-    this.#sendBind(resource); // BINDREQUIRED is only reported for features that offer binding
+    this.#negotiation.bind(resource); // BINDREQUIRED is only reported for features that offer binding
   }
 
   /**
@@ -270,11 +266,7 @@ export class CoreConnection {
     const el = toElement(iq);
     el.attrs.id ??= this.getUniqueId('iq');
     const id = el.attrs.id;
-    const promise = new Promise<XmlElement>((resolve, reject) => {
-      const timeout = timeoutMs ?? this.options.iqTimeout ?? 60000;
-      const timer = setTimeout(() => this.#settleIq(id, new IqError(undefined, 'timeout')), timeout);
-      this.#iqs.set(id, { to: el.attrs.to, resolve, reject, timer });
-    });
+    const promise = this.#iqs.track(id, el.attrs.to, timeoutMs ?? this.options.iqTimeout ?? 60000);
     // the callbacks are the application's: what they throw is reported like a throwing handler, never left as an
     // unhandled rejection; with a callback given, the Promise is the caller's to ignore
     promise.then(
@@ -285,7 +277,7 @@ export class CoreConnection {
     try {
       this.send(el);
     } catch (e) {
-      this.#settleIq(id, new IqError(undefined, 'not-connected'));
+      this.#iqs.settle(id, new IqError(undefined, 'not-connected'));
       if (!(e instanceof ConnectionError)) throw e;
     }
     return promise;
@@ -355,10 +347,8 @@ export class CoreConnection {
     this.#failure = undefined;
     this.authenticated = false;
     this.mechanism = undefined;
-    this.#features = undefined;
     this.#redirects = 0;
     this.#attachMode = false;
-    this.#bindSent = false;
     this.#requestedJid = undefined;
     const promise = new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject };
@@ -426,11 +416,10 @@ export class CoreConnection {
     if (this.xmlInput) this.#callApp('xmlInput', () => this.xmlInput?.(redact(el)));
     if (el.localName === 'error' && el.getNS() === NS_STREAMS) return this.#onStreamError(el);
     if (this.#phase === 'connected' || this.#phase === 'disconnecting') return this.#dispatch(el);
-    if (el.localName === 'features' && el.getNS() === NS_STREAMS) return this.#onFeatures(el);
-    // a poll must not take the restarted stream's features while the outcome is being checked
-    if (this.#negotiator && el.is('success', NS_SASL)) this.#transport?.restartPending?.();
-    if (this.#negotiator?.receive(el)) return;
-    if (this.#phase === 'binding' && el.localName === 'iq' && this.#settleIqFrom(el)) return;
+    const negotiation = this.#negotiation;
+    if (negotiation && isFeatures(el)) return negotiation.features(el);
+    if (el.localName === 'iq' && this.#iqs.answer(el)) return;
+    if (negotiation?.receive(el)) return;
     this.#log('debug', 'ignored-element', { name: el.name, phase: this.#phase });
   }
 
@@ -445,33 +434,29 @@ export class CoreConnection {
     this.#fail(Status.CONNFAIL, condition, text, true, el);
   }
 
-  #onFeatures(features: XmlElement): void {
-    this.#features = features;
-    if (this.#phase === 'connecting') {
-      const mechs = features.getChild('mechanisms', NS_SASL);
-      if (!mechs) {
-        return this.#fail(Status.CONNFAIL, 'no-auth-mech', 'no SASL mechanisms offered', false);
-      }
-      this.#phase = 'authenticating';
-      this.#setStatus(Status.AUTHENTICATING);
-      this.#negotiator = new SaslNegotiator(
-        this.#registry,
-        this.#saslContext(),
-        (el) => this.send(el),
-        (outcome) => this.#guarded(() => this.#onSaslOutcome(outcome)),
-      );
-      this.#negotiator.start(mechs.getChildren('mechanism').map((m) => m.text().trim()));
-      return;
-    }
-    if (this.#phase === 'binding') {
-      if (!features.getChild('bind', NS_BIND)) return this.#fail(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered', false);
-      if (this.#bindSent) return; // pipelined: the request went out before these features
-      if (this.options.explicitResourceBinding) {
-        this.#phase = 'bindrequired';
-        return this.#setStatus(Status.BINDREQUIRED);
-      }
-      this.#sendBind(this.#requestedJid?.resource || undefined);
-    }
+  /** Opens the stream on `transport` and negotiates its features with a fresh set of steps. */
+  #open(transport: Transport): void {
+    this.#negotiation?.cancel();
+    const steps: FeatureStep[] = [
+      new SaslStep(this.#registry, () => this.#saslContext()),
+      new BindStep(this.#requestedJid as JID, this.options.explicitResourceBinding === true),
+      sessionStep,
+    ];
+    const negotiation = new Negotiation(
+      steps,
+      {
+        send: (el) => this.send(el),
+        sendIQ: (iq) => this.sendIQ(iq),
+        status: (status, condition) => this.#setStatus(status, condition),
+        restart: () => transport.restart(),
+        restartPending: () => transport.restartPending?.(),
+        pipelining: transport.pipelinesRestart === true && this.options.pipelining !== false,
+      },
+      // what a negotiation that was replaced or cancelled would say is not this attempt's business
+      (outcome) => this.#negotiation === negotiation && this.#guarded(() => this.#negotiated(outcome)),
+    );
+    this.#negotiation = negotiation;
+    transport.open(this.domain);
   }
 
   #saslContext(): Omit<SaslContext, 'failedMechanisms' | 'signal'> {
@@ -496,60 +481,23 @@ export class CoreConnection {
     };
   }
 
-  #onSaslOutcome(outcome: SaslOutcome): void {
-    this.#negotiator = undefined;
-    this.#credentials = {}; // secrets are not kept past the exchange
-    if (!outcome.ok) return this.#fail(Status[outcome.status], outcome.condition, outcome.text, outcome.hangUp);
-    this.mechanism = outcome.mechanism;
-    this.#phase = 'binding';
-    this.#features = undefined; // the pre-SASL stream's: binding and session look at the restarted stream's
-    const transport = this.#transport;
-    transport?.restart();
-    // every client-to-server stream offers binding (RFC 6120 §7.2): ask for it now rather than one round trip later
-    if (transport?.pipelinesRestart && this.options.pipelining !== false && !this.options.explicitResourceBinding) {
-      this.#sendBind(this.#requestedJid?.resource || undefined);
+  #negotiated(outcome: NegotiationOutcome): void {
+    this.#negotiation = undefined;
+    this.#credentials = {}; // secrets are not kept past the login
+    if (!outcome.ok) {
+      const f = outcome.failure;
+      if (f.defect !== undefined) this.#reportError(f.defect, 'antistrophe');
+      return this.#fail(f.status, f.condition, f.text, f.hangUp, f.element);
     }
-  }
-
-  #sendBind(resource: string | undefined): void {
-    this.#phase = 'binding';
-    this.#bindSent = true;
-    const iq = $iq({ type: 'set', id: this.getUniqueId('bind') }).c('bind', { xmlns: NS_BIND });
-    if (resource) iq.c('resource').t(resource);
-    // answers that come after this attempt was replaced or failed are not this attempt's business
-    const transport = this.#transport;
-    this.sendIQ(iq).then(
-      (result) => this.#transport === transport && this.#onBound(result),
-      (err: IqError) => this.#transport === transport && this.#fail(Status.CONNFAIL, err.condition, `bind: ${err.message}`, false, err.element),
-    );
-  }
-
-  #onBound(result: XmlElement): void {
-    const bound = result.getChild('bind', NS_BIND)?.getChildText('jid')?.trim();
-    const jid = JID.tryParse(bound ?? '');
-    if (!jid?.local || !jid.resource) return this.#fail(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid full JID', false, result);
-    // the account asked for; a domain-only JID (ANONYMOUS, EXTERNAL "whoever my certificate says") asks for its domain
-    const asked = this.#requestedJid;
-    if (asked && !(asked.local ? jid.bareEquals(asked) : jid.toBare().bareEquals(new JID(jid.local, asked.domain)))) {
-      return this.#fail(Status.AUTHFAIL, 'identity-mismatch', `logged in as ${jid.bare}, not ${asked.bare}`, false);
-    }
-    this.jid = jid.toString();
+    const { state } = outcome;
+    this.mechanism = state.mechanism;
+    this.jid = state.jid as string;
     this.#transport?.sessionBound?.(this.jid);
-    const session = this.#features?.getChild('session', NS_SESSION);
-    if (session && !session.getChild('optional')) {
-      const transport = this.#transport;
-      this.sendIQ($iq({ type: 'set' }).c('session', { xmlns: NS_SESSION })).then(
-        () => this.#transport === transport && this.#online(),
-        (err: IqError) => this.#transport === transport && this.#fail(Status.CONNFAIL, err.condition, `session: ${err.message}`, false),
-      );
-      return;
-    }
     this.#online();
   }
 
   #online(): void {
     clearTimeout(this.#connectTimer);
-    this.#features = undefined; // read only while binding: an idle session need not keep the features tree
     this.#phase = 'connected';
     this.authenticated = true;
     this.#setStatus(Status.CONNECTED);
@@ -561,7 +509,7 @@ export class CoreConnection {
 
   #dispatch(el: XmlElement): void {
     const type = el.attrs.type;
-    if (el.localName === 'iq' && (type === 'result' || type === 'error') && this.#settleIqFrom(el)) return;
+    if (el.localName === 'iq' && (type === 'result' || type === 'error') && this.#iqs.answer(el)) return;
     const matched = this.#handlers.dispatch(el, (e) => this.#reportError(e, `handler for <${el.name}>`));
     if (matched === 0 && el.localName === 'iq' && (type === 'get' || type === 'set')) this.#answerUnhandledIq(el);
   }
@@ -576,41 +524,6 @@ export class CoreConnection {
     this.send(reply);
   }
 
-  #settleIqFrom(el: XmlElement): boolean {
-    const id = el.attrs.id;
-    const pending = id === undefined ? undefined : this.#iqs.get(id);
-    if (!pending || !this.#answersFrom(pending.to, el.attrs.from)) return false;
-    this.#settleIq(id as string, el.attrs.type === 'error' ? new IqError(el) : el);
-    return true;
-  }
-
-  /**
-   * An answer must come from the JID the IQ went to (RFC 7622 comparison: resources are case-sensitive), or,
-   * without `to`, from our account or server (RFC 6120 §10.3.3).
-   */
-  #answersFrom(to: string | undefined, from: string | undefined): boolean {
-    if (to) {
-      if (from === to) return true;
-      const a = JID.tryParse(to);
-      const b = from === undefined ? undefined : JID.tryParse(from);
-      return !!a && !!b && a.equals(b);
-    }
-    if (!from) return true;
-    const sender = JID.tryParse(from);
-    const own = JID.tryParse(this.jid);
-    if (!sender || !own) return false;
-    return sender.equals(own) || sender.equals(own.toBare()) || sender.equals(new JID('', own.domain));
-  }
-
-  #settleIq(id: string, outcome: XmlElement | IqError): void {
-    const pending = this.#iqs.get(id);
-    if (!pending) return;
-    this.#iqs.delete(id);
-    clearTimeout(pending.timer);
-    if (outcome instanceof IqError) pending.reject(outcome);
-    else pending.resolve(outcome);
-  }
-
   // ---------------------------------------------------------------- failure and teardown
 
   /** Reports a failure status once, then closes (hangUp: without sending anything more). */
@@ -622,7 +535,7 @@ export class CoreConnection {
       this.#settle?.reject(this.#failure);
       this.#settle = undefined;
     }
-    this.#negotiator?.cancel();
+    this.#negotiation?.cancel();
     const transport = this.#transport;
     if (!transport) return this.#finishDisconnect(condition);
     if (hangUp) transport.abort(condition, text);
@@ -657,20 +570,20 @@ export class CoreConnection {
     this.#setStatus(Status.REDIRECT, 'see-other-uri');
     this.service = uri;
     const transport = this.#createTransport();
-    transport?.open(this.domain);
+    if (transport) this.#open(transport);
     return true;
   }
 
   #finishDisconnect(condition: string | undefined): void {
     clearTimeout(this.#connectTimer);
     this.#transport = undefined;
-    this.#negotiator?.cancel();
-    this.#negotiator = undefined;
+    this.#negotiation?.cancel();
+    this.#negotiation = undefined;
     this.#credentials = {};
     this.connected = false;
     this.authenticated = false;
     this.#phase = 'idle';
-    for (const id of [...this.#iqs.keys()]) this.#settleIq(id, new IqError(undefined, 'disconnected'));
+    this.#iqs.endAll('disconnected');
     for (const t of this.#timed.values()) clearTimeout(t);
     this.#timed.clear();
     this.#handlers.clear();
@@ -692,11 +605,11 @@ export class CoreConnection {
     const t = this.#transport;
     this.#transport = undefined;
     t?.abort('', 'replaced');
-    this.#negotiator?.cancel();
-    this.#negotiator = undefined;
+    this.#negotiation?.cancel();
+    this.#negotiation = undefined;
     this.#phase = 'idle';
     // the old stream can answer nothing more: its IQs end now, not at their timeout inside the new attempt
-    for (const id of [...this.#iqs.keys()]) this.#settleIq(id, new IqError(undefined, 'disconnected'));
+    this.#iqs.endAll('disconnected');
   }
 
   // ---------------------------------------------------------------- plumbing
