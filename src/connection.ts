@@ -16,6 +16,10 @@ import { SaslStep } from './stream/sasl-step.js';
 import { sessionStep } from './stream/session-step.js';
 import type { FeatureStep } from './stream/step.js';
 import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
+import type { ReconnectPolicy } from './reconnect/backoff.js';
+import type { Heartbeat } from './reconnect/heartbeat.js';
+import type { Reconnector } from './reconnect/reconnector.js';
+import type { StreamManagement, StreamManagementState } from './sm/stream-management.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
 import type { XmlElement } from './xml/element.js';
 import { DEFAULT_MAX_STANZA_SIZE } from './xml/parser.js';
@@ -32,12 +36,29 @@ export interface TimedHandler {
 /** Schemes whose carrier is TLS: a redirect never leaves them for a cleartext one. */
 const TLS_SCHEMES = /^(wss|https):/i;
 
-type Phase = 'idle' | 'connecting' | 'connected' | 'disconnecting';
+/** `connecting` covers a reconnect attempt too; between attempts the phase is `reconnecting`, with no transport. */
+type Phase = 'idle' | 'connecting' | 'reconnecting' | 'connected' | 'disconnecting';
+/** How a failure ends the stream (see #fail). */
+type StreamEnd = 'close' | 'hang-up' | 'stream-error';
+
+/**
+ * The optional parts that let a session survive the network: XEP-0198 stream management, automatic reconnect
+ * and dead-connection detection. The full `Connection` has them all; with `antistrophe/core` pass the ones you
+ * want (`options.modules`), and the others cost nothing.
+ */
+export interface SessionModules {
+  StreamManagement?: typeof StreamManagement;
+  Reconnector?: typeof Reconnector;
+  Heartbeat?: typeof Heartbeat;
+  /** Turns the `reconnect` option into a policy (undefined: off). */
+  reconnectPolicy?: (option: ConnectionOptions['reconnect']) => ReconnectPolicy | undefined;
+}
 
 /** What a Connection class starts with when the application does not say otherwise. */
 export interface ConnectionDefaults {
   transports: readonly TransportClass[];
   mechanisms: readonly SASLMechanismClass[];
+  modules?: SessionModules;
 }
 
 /**
@@ -62,6 +83,8 @@ export class CoreConnection {
   scramKeys: ScramKeys | undefined;
   /** The current status. */
   status: StatusCode = Status.DISCONNECTED;
+  /** True when the last reconnect resumed the session (XEP-0198): nothing was lost, no new session began. */
+  resumed = false;
 
   /** Debug hook: every element received. */
   xmlInput?: (element: XmlElement) => void;
@@ -74,6 +97,16 @@ export class CoreConnection {
 
   readonly #registry: MechanismRegistry;
   readonly #transportClasses: readonly TransportClass[];
+  readonly #modules: SessionModules;
+  #sm: StreamManagement | undefined;
+  #reconnector: Reconnector | undefined;
+  #heartbeat: Heartbeat | undefined;
+  /** From a loss until the session is back or given up: the attempts' own statuses stay inside. */
+  #reconnecting = false;
+  /** A failure that a reconnect can repair: the transport's end starts (or continues) reconnecting with it. */
+  #pendingLoss: string | undefined;
+  /** Stanzas sent while reconnecting without stream management: they go out once the session is back. */
+  #outbox: XmlElement[] = [];
   readonly #handlers = new HandlerTable();
   readonly #timed = new Map<TimedHandler, ReturnType<typeof setTimeout>>();
   readonly #iqs = new IqTracker(() => this.jid);
@@ -99,6 +132,7 @@ export class CoreConnection {
     this.options = options;
     this.#transportClasses = options.transports ?? defaults.transports;
     this.#registry = new MechanismRegistry(defaults.mechanisms, options);
+    this.#modules = { ...defaults.modules, ...options.modules };
   }
 
   /** Registers a SASL mechanism on this connection only (a class or an instance). */
@@ -138,6 +172,8 @@ export class CoreConnection {
     }
     this.jid = jid;
     this.domain = this.#requestedJid.domain;
+    this.#sm = this.#newStreamManagement();
+    this.#reconnector = this.#newReconnector();
     const transport = this.#createTransport();
     if (!transport) return promise;
     this.#phase = 'connecting';
@@ -145,6 +181,24 @@ export class CoreConnection {
     this.#startConnectTimer();
     this.#open(transport);
     return promise;
+  }
+
+  /** XEP-0198 state of this session (`undefined` when stream management is off or not available here). */
+  get sm(): StreamManagementState | undefined {
+    const sm = this.#sm;
+    return sm && { enabled: sm.enabled, id: sm.id, inbound: sm.inbound, outbound: sm.outbound, unacked: sm.unacked };
+  }
+
+  /**
+   * Resolves once the server has acknowledged `stanza` (XEP-0198: its `h` covers it), which proves it reached the
+   * server. Rejects with a {@link ConnectionError} when that can never be known: `sm-unavailable` (stream
+   * management is off, or the stanza was not counted), or the condition that ended the session before the
+   * acknowledgement came (the stanza then goes to `onUndelivered` or `streamManagement.onUnacked`).
+   */
+  acked(stanza: Buildable): Promise<void> {
+    const sm = this.#sm;
+    if (!sm) return Promise.reject(new ConnectionError(Status.ERROR, 'sm-unavailable', 'stream management is off'));
+    return sm.acked(toElement(stanza));
   }
 
   /**
@@ -223,6 +277,12 @@ export class CoreConnection {
    */
   disconnect(reason?: string): Promise<void> {
     const done = new Promise<void>((resolve) => this.#disconnectWaiters.push(resolve));
+    if (this.#reconnecting) {
+      // no session to close: stop trying at once, with one final status
+      this.#teardown();
+      this.#finishDisconnect(reason);
+      return done;
+    }
     const transport = this.#transport;
     if (!transport || this.#phase === 'idle') {
       this.#flushDisconnectWaiters();
@@ -235,21 +295,48 @@ export class CoreConnection {
     if (wasOnline) {
       const pres = $pres({ type: 'unavailable' });
       if (reason) pres.c('status').t(reason);
-      const el = pres.tree();
-      this.#traceOut(el);
-      transport.close(el);
+      this.#transmit(pres.tree());
+      // the server answers before its close: what it acknowledges then is not handed back as undelivered
+      this.#sm?.requestAck();
+      transport.close();
     } else transport.close();
     return done;
   }
 
-  /** Sends an element, a builder, or a list of them. */
+  /**
+   * Sends an element, a builder, or a list of them. While RECONNECTING stanzas wait (with stream management in
+   * its queue, else up to `streamManagement.maxUnacked` of them) and go out once the session is back.
+   * @throws {@link ConnectionError} `not-connected` without a session; `sm-queue-full` past `maxUnacked`.
+   */
   send(stanza: Buildable | Buildable[]): void {
-    const transport = this.#requireTransport();
     for (const s of Array.isArray(stanza) ? stanza : [stanza]) {
       const el = toElement(s);
-      this.#traceOut(el);
-      transport.send(el);
+      if (this.#reconnecting) this.#holdWhileAway(el);
+      else {
+        this.#requireTransport();
+        this.#transmit(el);
+      }
     }
+  }
+
+  /** Sends on the stream now up, counting the stanza for stream management. */
+  #transmit(el: XmlElement): void {
+    const transport = this.#requireTransport();
+    const counted = this.#sm?.sent(el);
+    this.#traceOut(el);
+    transport.send(el);
+    if (counted) this.#sm?.afterSent();
+  }
+
+  #holdWhileAway(el: XmlElement): void {
+    const sm = this.#sm;
+    if (sm?.counting) {
+      sm.sent(el); // counted and queued: resent after the resume, or on the new session
+      return;
+    }
+    const max = sm?.options.maxUnacked ?? 500;
+    if (this.#outbox.length >= max) throw new ConnectionError(Status.ERROR, 'reconnect-queue-full', `${max} stanzas wait for the session to come back`);
+    this.#outbox.push(el);
   }
 
   /**
@@ -280,6 +367,14 @@ export class CoreConnection {
       this.#iqs.settle(id, new IqError(undefined, 'not-connected'));
       if (!(e instanceof ConnectionError)) throw e;
     }
+    return promise;
+  }
+
+  /** An IQ of the SDK's own, sent on the stream now up (also while a reconnect attempt negotiates). */
+  #request(iq: XmlElement): Promise<XmlElement> {
+    iq.attrs.id ??= this.getUniqueId('iq');
+    const promise = this.#iqs.track(iq.attrs.id, iq.attrs.to, this.options.iqTimeout ?? 60000);
+    this.#transmit(iq);
     return promise;
   }
 
@@ -339,7 +434,8 @@ export class CoreConnection {
   // ---------------------------------------------------------------- lifecycle
 
   #begin(callback: StatusCallback | undefined): Promise<void> {
-    if (this.#transport) this.#teardown(); // a new attempt replaces the old one without a status of its own
+    if (this.#transport || this.#reconnecting) this.#teardown(); // a new attempt replaces the old one without a status of its own
+    this.#endSession('replaced');
     // ... but the old attempt's Promise ends rather than hang forever
     this.#settle?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
     this.#settle = undefined;
@@ -383,7 +479,7 @@ export class CoreConnection {
         element: (el) => this.#transport === transport && this.#guarded(() => this.#onElement(el)),
         ended: (end) => this.#transport === transport && this.#guarded(() => this.#onTransportEnd(end)),
         rawInput: (data) => this.#transport === transport && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
-        undelivered: (els) => this.#transport === transport && this.#callApp('onUndelivered', () => this.options.onUndelivered?.(els)),
+        undelivered: (els) => this.#transport === transport && this.#undelivered(els),
         attached: (jid) => this.#transport === transport && this.#guarded(() => this.#onAttached(jid)),
       },
       options,
@@ -392,12 +488,25 @@ export class CoreConnection {
     return transport;
   }
 
+  /**
+   * Stanzas a transport could not deliver (BOSH after its retries). Stream management resends what the server
+   * did not acknowledge anyway; a reconnect without it sends them again on the new session; else the app gets them.
+   */
+  #undelivered(stanzas: XmlElement[]): void {
+    if (this.#sm?.counting) return;
+    if (this.#reconnector && this.#phase === 'connected') {
+      this.#outbox.unshift(...stanzas);
+      return;
+    }
+    this.#callApp('onUndelivered', () => this.options.onUndelivered?.(stanzas));
+  }
+
   #startConnectTimer(): void {
     clearTimeout(this.#connectTimer);
     const ms = this.options.connectTimeout ?? 30000;
     this.#connectTimer = setTimeout(() => {
       if (this.#phase === 'connected' || this.#phase === 'idle') return;
-      this.#fail(Status.CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, true);
+      this.#fail(Status.CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, 'hang-up');
     }, ms);
   }
 
@@ -413,6 +522,7 @@ export class CoreConnection {
   }
 
   #onElement(el: XmlElement): void {
+    this.#heartbeat?.activity();
     if (this.xmlInput) this.#callApp('xmlInput', () => this.xmlInput?.(redact(el)));
     if (el.localName === 'error' && el.getNS() === NS_STREAMS) return this.#onStreamError(el);
     if (this.#phase === 'connected' || this.#phase === 'disconnecting') return this.#dispatch(el);
@@ -428,26 +538,30 @@ export class CoreConnection {
     const text = el.getChildText('text', NS_STREAM_ERRORS) ?? condition;
     if (condition === 'see-other-host') {
       this.#setStatus(Status.REDIRECT, condition, el);
-      this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, true, el);
+      this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, 'hang-up', el);
       return;
     }
-    this.#fail(Status.CONNFAIL, condition, text, true, el);
+    this.#fail(Status.CONNFAIL, condition, text, 'hang-up', el);
   }
 
   /** Opens the stream on `transport` and negotiates its features with a fresh set of steps. */
   #open(transport: Transport): void {
     this.#negotiation?.cancel();
+    const sm = this.#sm;
     const steps: FeatureStep[] = [
       new SaslStep(this.#registry, () => this.#saslContext()),
+      ...(sm ? [sm.resumeStep] : []),
       new BindStep(this.#requestedJid as JID, this.options.explicitResourceBinding === true),
       sessionStep,
+      ...(sm ? [sm.enableStep] : []),
     ];
     const negotiation = new Negotiation(
       steps,
       {
-        send: (el) => this.send(el),
-        sendIQ: (iq) => this.sendIQ(iq),
-        status: (status, condition) => this.#setStatus(status, condition),
+        send: (el) => this.#transmit(el),
+        sendIQ: (iq) => this.#request(iq),
+        // a reconnect shows RECONNECTING, then CONNECTED: its attempts' own steps stay inside
+        status: (status, condition) => (!this.#reconnecting || status === Status.BINDREQUIRED) && this.#setStatus(status, condition),
         restart: () => transport.restart(),
         restartPending: () => transport.restartPending?.(),
         pipelining: transport.pipelinesRestart === true && this.options.pipelining !== false,
@@ -483,31 +597,159 @@ export class CoreConnection {
 
   #negotiated(outcome: NegotiationOutcome): void {
     this.#negotiation = undefined;
-    this.#credentials = {}; // secrets are not kept past the login
     if (!outcome.ok) {
       const f = outcome.failure;
-      if (f.defect !== undefined) this.#reportError(f.defect, 'antistrophe');
-      return this.#fail(f.status, f.condition, f.text, f.hangUp, f.element);
+      if (f.how.defect !== undefined) this.#reportError(f.how.defect, 'antistrophe');
+      return this.#fail(f.status, f.condition, f.text, f.how.streamError ? 'stream-error' : f.how.hangUp ? 'hang-up' : 'close', f.element);
     }
     const { state } = outcome;
     this.mechanism = state.mechanism;
     this.jid = state.jid as string;
+    this.resumed = state.resumed;
+    this.#keepCredentialsForReconnect();
     this.#transport?.sessionBound?.(this.jid);
-    this.#online();
+    const back = this.#reconnecting;
+    this.#reconnecting = false;
+    this.#reconnector?.succeeded();
+    this.#phase = 'connected';
+    this.#attachStreamManagement();
+    this.#sm?.online(state.resumed);
+    for (const el of this.#outbox.splice(0)) this.#transmit(el);
+    this.#startHeartbeat();
+    this.#online(back ? (state.resumed ? 'resumed' : 'new-session') : undefined);
   }
 
-  #online(): void {
+  /**
+   * Secrets are not kept past the login, unless a reconnect may need them: then what logs in again is kept in
+   * memory, SCRAM's derived keys in place of the password where SCRAM logged in.
+   */
+  #keepCredentialsForReconnect(): void {
+    if (!this.#reconnector) {
+      this.#credentials = {};
+      return;
+    }
+    const keys = this.scramKeys;
+    if (keys && keys.mechanism === this.mechanism) this.#credentials = { ...this.#credentials, password: undefined, scramKeys: keys };
+  }
+
+  #online(condition?: string): void {
     clearTimeout(this.#connectTimer);
     this.#phase = 'connected';
     this.authenticated = true;
-    this.#setStatus(Status.CONNECTED);
+    this.#setStatus(Status.CONNECTED, condition);
     this.#settle?.resolve();
     this.#settle = undefined;
+  }
+
+  // ---------------------------------------------------------------- surviving the network
+
+  #newStreamManagement(): StreamManagement | undefined {
+    const SM = this.#modules.StreamManagement;
+    const option = this.options.streamManagement;
+    if (!SM || option === false) return undefined;
+    return new SM({ resume: true, requestEvery: 5, maxUnacked: 500, ...(typeof option === 'object' ? option : {}) });
+  }
+
+  #newReconnector(): Reconnector | undefined {
+    const { Reconnector: R, reconnectPolicy } = this.#modules;
+    const policy = R && reconnectPolicy?.(this.options.reconnect);
+    if (!R || !policy) return undefined;
+    return new R(policy, {
+      attempt: () => this.#guarded(() => this.#attempt()),
+      reconnecting: (condition) => this.#setStatus(Status.RECONNECTING, condition),
+      giveUp: (condition) => {
+        this.#reconnecting = false;
+        this.#finishDisconnect(condition);
+      },
+    });
+  }
+
+  #attachStreamManagement(): void {
+    this.#sm?.attach({
+      sendNonza: (el) => {
+        this.#traceOut(el);
+        this.#transport?.send(el);
+      },
+      resend: (el) => {
+        this.#traceOut(el);
+        this.#transport?.send(el);
+      },
+      streamError: (condition, text) => this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
+      log: (event, fields) => this.#log('debug', event, fields),
+    });
+  }
+
+  /** Dead-connection detection on WebSocket (BOSH has its own request timeouts). */
+  #startHeartbeat(): void {
+    this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
+    const HB = this.#modules.Heartbeat;
+    const interval = this.options.pingInterval ?? 60000;
+    const transport = this.#transport;
+    if (!HB || !transport || transport.kind !== 'websocket' || interval === 0) return;
+    const probe = () => {
+      if (this.#sm?.enabled) this.#sm.requestAck();
+      else this.#request($iq({ type: 'get', to: this.domain }).c('ping', { xmlns: NS_PING }).tree()).catch(() => {});
+    };
+    this.#heartbeat = new HB(interval, this.options.pingTimeout ?? 20000, probe, () => transport.abort('ping-timeout', 'no answer from the server'));
+  }
+
+  /** One reconnect attempt: a new transport, the login again, then resume or a new session. */
+  #attempt(): void {
+    const transport = this.#createTransport();
+    if (!transport) return;
+    this.#phase = 'connecting';
+    this.#failure = undefined;
+    this.#startConnectTimer();
+    this.#open(transport);
+  }
+
+  /** The session was lost (or an attempt to bring it back failed) with a repairable condition. */
+  #lose(condition: string): void {
+    const first = this.#phase === 'connected' || this.#phase === 'disconnecting';
+    this.#reconnecting = true;
+    this.#pendingLoss = undefined;
+    this.#transport = undefined;
+    this.connected = false;
+    this.#negotiation?.cancel();
+    this.#negotiation = undefined;
+    clearTimeout(this.#connectTimer);
+    this.#heartbeat?.stop();
+    this.#sm?.attach(undefined);
+    this.#phase = 'reconnecting';
+    if (first) this.#reconnector?.lost(condition);
+    else this.#reconnector?.failed(condition);
+  }
+
+  /** Whether a failure with `condition` now is one a reconnect repairs: online (or trying to be again), not final. */
+  #mayReconnect(condition: string): boolean {
+    const live = this.#phase === 'connected' || this.#reconnecting;
+    return !!this.#reconnector && live && !this.#attachMode && (this.#modules.Reconnector?.repairable(condition) ?? false);
+  }
+
+  /** The session is over: what stream management never saw acknowledged, and what waited, is handed back. */
+  #endSession(reason: string): void {
+    const left = [...(this.#sm?.end(reason) ?? []), ...this.#outbox.splice(0)];
+    this.#sm = undefined;
+    this.#reconnector?.stop();
+    this.#reconnector = undefined;
+    this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
+    this.#reconnecting = false;
+    this.resumed = false;
+    if (left.length > 0) this.#callApp('onUndelivered', () => this.options.onUndelivered?.(left));
   }
 
   // ---------------------------------------------------------------- inbound dispatch
 
   #dispatch(el: XmlElement): void {
+    const sm = this.#sm;
+    if (sm?.received(el)) return;
+    this.#handle(el);
+    sm?.handled(el); // counted once handled, as XEP-0198 §4 asks
+  }
+
+  #handle(el: XmlElement): void {
     const type = el.attrs.type;
     if (el.localName === 'iq' && (type === 'result' || type === 'error') && this.#iqs.answer(el)) return;
     const matched = this.#handlers.dispatch(el, (e) => this.#reportError(e, `handler for <${el.name}>`));
@@ -526,8 +768,21 @@ export class CoreConnection {
 
   // ---------------------------------------------------------------- failure and teardown
 
-  /** Reports a failure status once, then closes (hangUp: without sending anything more). */
-  #fail(status: StatusCode, condition: string, text: string, hangUp: boolean, element?: XmlElement): void {
+  /**
+   * Reports a failure status once, then ends the stream: `close` in order, `hang-up` without another byte,
+   * `stream-error` telling the server what it broke (RFC 6120 §4.9).
+   */
+  #fail(status: StatusCode, condition: string, text: string, end: StreamEnd = 'close', element?: XmlElement): void {
+    if (status !== Status.AUTHFAIL && !this.#failure && this.#mayReconnect(condition)) {
+      // not the end: the transport's end starts (or continues) reconnecting
+      this.#pendingLoss = condition;
+      this.#negotiation?.cancel();
+      const transport = this.#transport;
+      if (!transport) return this.#lose(condition);
+      if (end === 'stream-error') transport.streamError(condition, text);
+      else transport.abort(condition, text);
+      return;
+    }
     if (!this.#failure) {
       this.#failure = new ConnectionError(status, condition, text, element);
       this.#log('warn', 'failure', { status, condition, text });
@@ -538,17 +793,20 @@ export class CoreConnection {
     this.#negotiation?.cancel();
     const transport = this.#transport;
     if (!transport) return this.#finishDisconnect(condition);
-    if (hangUp) transport.abort(condition, text);
+    if (end === 'hang-up') transport.abort(condition, text);
+    else if (end === 'stream-error') transport.streamError(condition, text);
     else transport.close();
   }
 
   /** A failure before any transport exists. */
   #failNow(status: StatusCode, condition: string, text: string): void {
-    this.#fail(status, condition, text, true);
+    this.#fail(status, condition, text, 'hang-up');
   }
 
   #onTransportEnd(end: TransportEnd): void {
     if (end.kind === 'redirect' && end.uri && this.#followRedirect(end.uri)) return;
+    const loss = this.#pendingLoss ?? (end.kind === 'redirect' ? undefined : end.condition || 'connection-lost');
+    if (loss && !this.#failure && this.#phase !== 'disconnecting' && this.#mayReconnect(loss)) return this.#lose(loss);
     const online = this.#phase === 'connected' || this.#phase === 'disconnecting';
     if (!this.#failure && (end.kind !== 'closed' || !online)) {
       const failStatus = this.#attachMode && !online ? Status.ATTACHFAIL : Status.CONNFAIL;
@@ -576,6 +834,8 @@ export class CoreConnection {
 
   #finishDisconnect(condition: string | undefined): void {
     clearTimeout(this.#connectTimer);
+    this.#endSession(condition || 'disconnected');
+    this.#pendingLoss = undefined;
     this.#transport = undefined;
     this.#negotiation?.cancel();
     this.#negotiation = undefined;
@@ -604,6 +864,8 @@ export class CoreConnection {
   #teardown(): void {
     const t = this.#transport;
     this.#transport = undefined;
+    this.#reconnector?.stop();
+    this.#reconnecting = false;
     t?.abort('', 'replaced');
     this.#negotiation?.cancel();
     this.#negotiation = undefined;
@@ -668,7 +930,7 @@ export class CoreConnection {
       fn();
     } catch (e) {
       this.#reportError(e, 'antistrophe');
-      if (this.#phase !== 'idle') this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), true);
+      if (this.#phase !== 'idle') this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
     }
   }
 

@@ -2,12 +2,17 @@
 import { defaultMechanisms } from '../mechanisms/index.js';
 import { type ConnectionDefaults, CoreConnection } from './connection.js';
 import type { ConnectionOptions } from './options.js';
+import { reconnectPolicy } from './reconnect/backoff.js';
+import { Heartbeat } from './reconnect/heartbeat.js';
+import { Reconnector } from './reconnect/reconnector.js';
+import { StreamManagement } from './sm/stream-management.js';
 import { BoshTransport } from './transport/bosh.js';
 import { WebSocketTransport } from './transport/websocket.js';
 
 const DEFAULTS: ConnectionDefaults = Object.freeze({
   transports: Object.freeze([WebSocketTransport, BoshTransport]),
   mechanisms: defaultMechanisms,
+  modules: Object.freeze({ StreamManagement, Reconnector, Heartbeat, reconnectPolicy }),
 });
 
 /**
@@ -28,7 +33,7 @@ export class Connection extends CoreConnection {
   }
 }
 
-export type { ConnectionDefaults, StatusCallback, TimedHandler } from './connection.js';
+export type { ConnectionDefaults, SessionModules, StatusCallback, TimedHandler } from './connection.js';
 export { CoreConnection } from './connection.js';
 export * from './public.js';
 export { BoshTransport } from './transport/bosh.js';

@@ -1,8 +1,11 @@
 // Everything a Connection can be configured with, and the check that refuses options of the wrong type.
 import { ConnectionError } from './errors.js';
+import type { SessionModules } from './connection.js';
 import type { Logger } from './log.js';
+import type { ReconnectPolicy } from './reconnect/backoff.js';
 import type { MechanismInput } from './sasl/registry.js';
 import type { BoshTiming } from './transport/bosh-retry.js';
+import type { StreamManagementOptions } from './sm/stream-management.js';
 import type { TransportClass, WebSocketConstructor } from './transport/transport.js';
 import type { XmlElement } from './xml/element.js';
 import type { XmlParserFactory } from './xml/parser.js';
@@ -44,6 +47,24 @@ export interface ConnectionOptions {
    */
   pipelining?: boolean;
 
+  // ---- sessions that survive the network ----
+  /**
+   * XEP-0198 stream management: `true` (the default: used whenever the server offers it), `false`, or
+   * `{ resume (true), requestEvery (5), maxUnacked (500), onUnacked }`.
+   */
+  streamManagement?: boolean | Partial<StreamManagementOptions>;
+  /**
+   * Reconnect on its own after an unexpected loss (off by default): `true` or
+   * `{ initialDelay (1000), maxDelay (30000), factor (2), jitter (0.5), maxAttempts (Infinity) }` in ms.
+   */
+  reconnect?: boolean | Partial<ReconnectPolicy>;
+  /** WebSocket: milliseconds of silence before the server is probed (default 60000; 0: never). */
+  pingInterval?: number;
+  /** WebSocket: milliseconds a probe may go unanswered before the connection counts as lost (default 20000). */
+  pingTimeout?: number;
+  /** The session parts to use with `antistrophe/core` (the full `Connection` has them all). */
+  modules?: SessionModules;
+
   /** Structured logger; never receives passwords or tokens. */
   logger?: Logger;
   /** Called when an application handler throws (default: the logger's `error`, else `console.error`). */
@@ -84,11 +105,12 @@ const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number
  * that fires at once, a parser that is not a function); each group lists the option names it applies to.
  */
 const OPTION_CHECKS: readonly (readonly [(v: unknown) => boolean, string, string])[] = [
-  [(v) => typeof v === 'number' && v >= 0 && v <= MAX_TIMER, 'a delay in ms', 'connectTimeout disconnectTimeout iqTimeout'],
+  [(v) => typeof v === 'number' && v >= 0 && v <= MAX_TIMER, 'a delay in ms', 'connectTimeout disconnectTimeout iqTimeout pingInterval pingTimeout'],
   [isCount, 'an integer ≥ 0', 'wait hold maxRetries'],
   [(v) => isCount(v) && (v as number) > 0, 'an integer > 0', 'maxStanzaSize maxDepth'],
   [(v) => typeof v === 'function', 'a function', 'parser WebSocket fetch onError onUndelivered'],
   [Array.isArray, 'an array', 'mechanisms transports'],
+  [(v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), 'a boolean or an object', 'streamManagement reconnect'],
 ];
 
 /**

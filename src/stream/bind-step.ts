@@ -45,7 +45,7 @@ export class BindStep implements FeatureStep {
       result = await pending;
     } catch (e) {
       const err = e as IqError;
-      throw new NegotiationFailure(Status.CONNFAIL, err.condition, `bind: ${err.message}`, false, err.element);
+      throw new NegotiationFailure(Status.CONNFAIL, err.condition, `bind: ${err.message}`, { element: err.element });
     }
     ctx.state.jid = this.#check(result);
     return 'next';
@@ -60,7 +60,7 @@ export class BindStep implements FeatureStep {
   /** The bound full JID, when it is the account asked for (for a domain-only JID: an account on that domain). */
   #check(result: XmlElement): string {
     const bound = JID.tryParse(result.getChild('bind', NS_BIND)?.getChildText('jid')?.trim());
-    if (!bound?.local || !bound.resource) throw new NegotiationFailure(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid full JID', false, result);
+    if (!bound?.local || !bound.resource) throw new NegotiationFailure(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid full JID', { element: result });
     const asked = this.#requested;
     const same = asked.local ? bound.bareEquals(asked) : new JID(bound.local, asked.domain).bareEquals(bound);
     if (!same) throw new NegotiationFailure(Status.AUTHFAIL, 'identity-mismatch', `logged in as ${bound.bare}, not ${asked.bare}`);

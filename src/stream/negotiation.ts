@@ -55,7 +55,7 @@ export class Negotiation {
   /** A `<stream:features/>` of this stream (the first, or one after a restart). */
   features(features: XmlElement): void {
     if (this.#done) return;
-    if (this.#running) return this.#end({ ok: false, failure: new NegotiationFailure(Status.CONNFAIL, 'bad-format', 'features while negotiating', true) });
+    if (this.#running) return this.#end({ ok: false, failure: new NegotiationFailure(Status.CONNFAIL, 'bad-format', 'features while negotiating', { streamError: true }) });
     this.#running = true;
     this.#run(features).then(
       () => {
@@ -127,7 +127,7 @@ export class Negotiation {
 /** Any exception from a step as a failure: its own, or `internal-error` for a defect. */
 function asFailure(e: unknown): NegotiationFailure {
   if (e instanceof NegotiationFailure) return e;
-  return new NegotiationFailure(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), true, undefined, e);
+  return new NegotiationFailure(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), { hangUp: true, defect: e });
 }
 
 /** True for `<stream:features/>`. */

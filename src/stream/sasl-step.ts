@@ -25,7 +25,7 @@ export class SaslStep implements FeatureStep {
     return new Promise((resolve, reject) => {
       const negotiator = new SaslNegotiator(this.#registry, this.#context(), ctx.send, (outcome) => {
         stop();
-        if (!outcome.ok) return reject(new NegotiationFailure(Status[outcome.status], outcome.condition, outcome.text, outcome.hangUp));
+        if (!outcome.ok) return reject(new NegotiationFailure(Status[outcome.status], outcome.condition, outcome.text, { hangUp: outcome.hangUp }));
         ctx.state.authenticated = true;
         ctx.state.mechanism = outcome.mechanism;
         resolve('restart');

@@ -15,7 +15,7 @@ export const sessionStep: FeatureStep = {
       await ctx.sendIQ($iq({ type: 'set' }).c('session', { xmlns: NS_SESSION }).tree());
     } catch (e) {
       const err = e as IqError;
-      throw new NegotiationFailure(Status.CONNFAIL, err.condition, `session: ${err.message}`, false, err.element);
+      throw new NegotiationFailure(Status.CONNFAIL, err.condition, `session: ${err.message}`, { element: err.element });
     }
     return 'next';
   },

@@ -52,17 +52,23 @@ export interface FeatureStep {
   negotiate(features: XmlElement, ctx: StepContext): StepResult | undefined | Promise<StepResult | undefined>;
 }
 
-/** A step's failure: the status and condition to report; `hangUp` drops the carrier without another byte. */
+/** How a failing step wants the stream to end. */
+export interface FailureOptions {
+  /** Drop the carrier without another byte (the server failed to prove itself). */
+  hangUp?: boolean;
+  /** Tell the server it broke the protocol: `<stream:error>` with the condition, then close. */
+  streamError?: boolean;
+  /** The element that caused it. */
+  element?: XmlElement;
+  /** The exception behind an `internal-error`, for `onError`. */
+  defect?: unknown;
+}
+
+/** A step's failure: the status and condition to report, and how to end the stream. */
 export class NegotiationFailure extends ConnectionError {
-  constructor(
-    status: StatusCode,
-    condition: string,
-    text: string,
-    readonly hangUp = false,
-    element?: XmlElement,
-    /** The exception behind an `internal-error`, for `onError`. */
-    readonly defect?: unknown,
-  ) {
-    super(status, condition, text, element);
+  readonly how: FailureOptions;
+  constructor(status: StatusCode, condition: string, text: string, how: FailureOptions = {}) {
+    super(status, condition, text, how.element);
+    this.how = how;
   }
 }

@@ -316,7 +316,7 @@ export class BoshTransport implements Transport {
     if (!body.ok) {
       this.#sink.rawInput(text);
       if (this.#phase === 'closing') return this.#closed('disconnected');
-      return this.#refuse(body.condition, body.text);
+      return this.streamError(body.condition, body.text);
     }
     // XEP-0124 §17.3: a recoverable binding error asks for the request to be sent again
     if (body.attrs.type === 'error') return this.#retry(req, 'recoverable binding error');
@@ -578,7 +578,7 @@ export class BoshTransport implements Transport {
    * Ends the session because the server's answer broke the rules (RFC 6120 §4.9): tells the server why, in a
    * terminate body carrying the stream error, then ends.
    */
-  #refuse(condition: string, text: string): void {
+  streamError(condition: string, text: string): void {
     if (this.#sid && (this.#phase === 'open' || this.#phase === 'verifying')) {
       const error = new XmlElement('stream:error', { 'xmlns:stream': NS_STREAMS }, [new XmlElement(condition, { xmlns: NS_STREAM_ERRORS })]);
       const body = wrapBody({ rid: this.#nextRid++, sid: this.#sid, type: 'terminate' }, error.toString());

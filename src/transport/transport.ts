@@ -79,6 +79,11 @@ export interface Transport {
   close(last?: XmlElement): void;
   /** Drops the carrier at once and reports `ended` with `closed`. */
   abort(condition: string, text: string): void;
+  /**
+   * Ends the stream because the server broke the protocol (RFC 6120 §4.9): sends `<stream:error>` with the
+   * condition, closes, and reports `ended` with `error`.
+   */
+  streamError(condition: string, text: string): void;
   /** Takes over a prebound session (BOSH only). Reports `attached` or ends with an error. */
   attach?(state: BoshSessionState): void;
   /** Resumes the session kept in sessionStorage (BOSH with `keepalive`). Reports `attached` or ends with an error. */

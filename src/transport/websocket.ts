@@ -47,7 +47,7 @@ export class WebSocketTransport implements Transport {
         onStreamStart: () => {},
         onStreamEnd: () => {},
         onElement: (el) => this.#onElement(el),
-        onError: (err) => this.#refuse(err.condition, err.message),
+        onError: (err) => this.streamError(err.condition, err.message),
       },
       { fragment: true, maxStanzaSize: options.maxStanzaSize },
     );
@@ -114,15 +114,15 @@ export class WebSocketTransport implements Transport {
 
   #onFrame(data: unknown): void {
     if (this.#done) return;
-    if (typeof data !== 'string') return this.#refuse('bad-format', 'binary frame');
+    if (typeof data !== 'string') return this.streamError('bad-format', 'binary frame');
     this.#sink.rawInput(data);
     this.#parser.write(declareStreamPrefix(data));
-    if (!this.#done && !this.#parser.idle) this.#refuse('bad-format', 'frame is not one element');
+    if (!this.#done && !this.#parser.idle) this.streamError('bad-format', 'frame is not one element');
   }
 
   #onElement(el: XmlElement): void {
     if (el.is('open', NS_FRAMING)) {
-      if (el.attrs.version !== '1.0') return this.#refuse('unsupported-version', `stream version ${el.attrs.version ?? '?'}`);
+      if (el.attrs.version !== '1.0') return this.streamError('unsupported-version', `stream version ${el.attrs.version ?? '?'}`);
       this.#streamOpen = true;
       return this.#sink.streamOpened(el.attrs);
     }
@@ -134,7 +134,7 @@ export class WebSocketTransport implements Transport {
         this.#closing ? { kind: 'closed', condition: '', text: 'disconnected' } : { kind: 'closed', condition: 'server-closed', text: 'the server closed the stream' },
       );
     }
-    if (!this.#streamOpen) return this.#refuse('bad-format', `<${el.name}> before <open/>`);
+    if (!this.#streamOpen) return this.streamError('bad-format', `<${el.name}> before <open/>`);
     this.#sink.element(el);
   }
 
@@ -155,7 +155,7 @@ export class WebSocketTransport implements Transport {
    * Ends the stream because the server broke the rules (RFC 6120 §4.9): tells it why with a stream error, closes
    * the stream, then drops the socket (the frames queued before the close frame still go out).
    */
-  #refuse(condition: string, text: string): void {
+  streamError(condition: string, text: string): void {
     if (this.#done) return;
     const error = new XmlElement('stream:error', { 'xmlns:stream': NS_STREAMS }, [new XmlElement(condition, { xmlns: NS_STREAM_ERRORS })]);
     this.#write(error.toString());

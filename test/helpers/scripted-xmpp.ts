@@ -9,8 +9,11 @@ import { FakeServer, type FakeSocket, open as wsOpen } from './fake-websocket.js
 export type Carrier = 'websocket' | 'bosh';
 export const CARRIERS: readonly Carrier[] = ['websocket', 'bosh'];
 
-/** What the client did: opened (or restarted) the stream, sent a top-level element, or closed. */
-export type ClientEvent = { kind: 'open' } | { kind: 'element'; el: XmlElement } | { kind: 'close' };
+/**
+ * What the client did: opened the stream (`fresh`: on a new carrier, a new WebSocket or BOSH session; else a
+ * restart), sent a top-level element, or closed.
+ */
+export type ClientEvent = { kind: 'open'; fresh: boolean } | { kind: 'element'; el: XmlElement } | { kind: 'close' };
 
 export type XmppScript = (event: ClientEvent, server: ScriptedXmpp) => void;
 
@@ -27,6 +30,8 @@ export class ScriptedXmpp {
   readonly trace: string[] = [];
   readonly #ws: FakeServer | undefined;
   readonly #bosh: FakeBosh | undefined;
+  /** While true the server cannot be reached: sockets are refused, requests fail as a network error would. */
+  down = false;
   /** BOSH: attributes of the session-creation answer (wait, hold, requests, ...). */
   createAttrs: Record<string, string | number> = { hold: 1, requests: 2 };
   /** BOSH: every request made, with its URL. */
@@ -35,6 +40,8 @@ export class ScriptedXmpp {
   }
   #socket: FakeSocket | undefined;
   #held: FakeRequest[] = [];
+  /** BOSH: the session was cut; requests on it are refused until the client creates a new one. */
+  #boshGone = false;
   #buffer: string[] = [];
   #sessions = 0;
 
@@ -45,8 +52,11 @@ export class ScriptedXmpp {
     readonly host = '127.0.0.1',
     readonly tls = false,
   ) {
-    if (carrier === 'websocket') this.#ws = new FakeServer((frame, _reply, socket) => this.#onFrame(frame, socket));
-    else this.#bosh = new FakeBosh((req) => this.#onRequest(req));
+    if (carrier === 'websocket') {
+      const ws = new FakeServer((frame, _reply, socket) => this.#onFrame(frame, socket));
+      this.#ws = ws;
+      Object.defineProperty(ws, 'refuse', { get: () => this.down });
+    } else this.#bosh = new FakeBosh((req) => (this.down ? req.fail() : this.#onRequest(req)));
   }
 
   /** The service URL for a Connection. */
@@ -56,7 +66,7 @@ export class ScriptedXmpp {
 
   /** The options that route a Connection to this server (a fake WebSocket or a fake fetch). */
   get options(): ConnectionOptions {
-    const timing = { random: () => 0.5, minSpacing: 0 };
+    const timing = { random: () => 0.5, minSpacing: 0, baseDelay: 5, setupMaxDelay: 10, maxDelay: 20 };
     return this.#ws ? { WebSocket: this.#ws.WebSocket } : ({ fetch: this.#bosh?.fetch, boshTiming: timing } as ConnectionOptions);
   }
 
@@ -75,10 +85,16 @@ export class ScriptedXmpp {
     else this.#flush(true);
   }
 
-  /** Drops the carrier without a word: the socket closes (1006), or every held request fails. */
+  /**
+   * Drops the carrier without a word: the socket closes (1006); over BOSH the server forgets the session, so
+   * that the client's next request learns it is gone.
+   */
   cut(): void {
     if (this.#ws) this.#socket?.serverClose(1006);
-    else for (const r of this.#held.splice(0)) r.fail();
+    else {
+      this.#boshGone = true;
+      for (const r of this.#held.splice(0)) r.reply(body({ type: 'terminate', condition: 'item-not-found' }));
+    }
   }
 
   /** Client output as text (frames or bodies), joined: for checks that something never went out. */
@@ -93,12 +109,13 @@ export class ScriptedXmpp {
   }
 
   #onFrame(frame: string, socket: FakeSocket): void {
+    const fresh = this.#socket !== socket;
     this.#socket = socket;
     this.wire.push(frame);
     const el = parseOne(frame);
     if (el?.is('open', FRAMING)) {
       socket.push(wsOpen(el.attrs.to ?? 'example.org', `s${++this.#sessions}`));
-      this.#emit({ kind: 'open' });
+      this.#emit({ kind: 'open', fresh });
     } else if (el?.is('close', FRAMING)) {
       this.#emit({ kind: 'close' });
       socket.push(`<close xmlns='${FRAMING}'/>`);
@@ -109,13 +126,16 @@ export class ScriptedXmpp {
     this.wire.push(req.body);
     if (!req.sid) {
       // session creation: the stream opens, and what the script says goes into the creation answer
-      this.#emit({ kind: 'open' });
+      this.#held = [];
+      this.#boshGone = false;
+      this.#emit({ kind: 'open', fresh: true });
       const inner = this.#buffer.join('');
       this.#buffer = [];
       return req.reply(created(`sid-${++this.#sessions}`, this.createAttrs, inner));
     }
+    if (this.#boshGone) return req.reply(body({ type: 'terminate', condition: 'item-not-found' }));
     for (const el of req.children) this.#emit({ kind: 'element', el });
-    if (req.attrs['xmpp:restart'] === 'true') this.#emit({ kind: 'open' });
+    if (req.attrs['xmpp:restart'] === 'true') this.#emit({ kind: 'open', fresh: false });
     const terminate = req.attrs.type === 'terminate';
     if (terminate) this.#emit({ kind: 'close' });
     this.#held.push(req);
@@ -185,6 +205,7 @@ export function loginServer(carrier: Carrier, plan: LoginPlan, host?: string, tl
   return new ScriptedXmpp(
     carrier,
     (event, server) => {
+      if (event.kind === 'open' && event.fresh) authenticated = false;
       if (event.kind === 'open') server.reply(features(authenticated ? bindFeature : mechanisms(...plan.mechs)));
       if (event.kind !== 'element') return;
       const el = event.el;

@@ -1,0 +1,335 @@
+// XEP-0198 stream management for one session: enable after binding, count and acknowledge both ways, keep what
+// the server has not acknowledged, and resume the session on a new stream.
+import { ConnectionError } from '../errors.js';
+import { NS_CLIENT } from '../ns.js';
+import { Status } from '../status.js';
+import { type FeatureStep, NegotiationFailure, type StepContext, type StepResult } from '../stream/step.js';
+import { XmlElement } from '../xml/element.js';
+import { type BadAck, parseH, SmCounters, type Unacked } from './counters.js';
+
+/** Namespace of XEP-0198 version 3. */
+export const NS_SM = 'urn:xmpp:sm:3';
+
+/** The `streamManagement` option in full. */
+export interface StreamManagementOptions {
+  /** Ask for a resumable session (default true). */
+  resume: boolean;
+  /** Stanzas sent between two ack requests `<r/>` (default 5). */
+  requestEvery: number;
+  /** Most stanzas kept unacknowledged; past it `send()` throws `sm-queue-full` (default 500). */
+  maxUnacked: number;
+  /**
+   * Stanzas the server never acknowledged when a session could not be resumed. Without it they are sent again
+   * on the new session (a stanza the server did handle but could not acknowledge arrives twice).
+   */
+  onUnacked?: (stanzas: XmlElement[]) => void;
+}
+
+/** A read-only view of the stream-management state (`conn.sm`). */
+export interface StreamManagementState {
+  /** The server enabled stream management on this session. */
+  readonly enabled: boolean;
+  /** The resumption id, when the session can be resumed. */
+  readonly id: string | undefined;
+  /** Stanzas handled from the server. */
+  readonly inbound: number;
+  /** Stanzas sent since stream management was enabled. */
+  readonly outbound: number;
+  /** Stanzas the server has not acknowledged yet. */
+  readonly unacked: number;
+}
+
+/** What stream management needs from the connection while online. */
+export interface SmLink {
+  /** Sends a nonza (not counted). */
+  sendNonza(el: XmlElement): void;
+  /** Sends a stanza again as it was (counted already). */
+  resend(el: XmlElement): void;
+  /** Ends the stream: the server broke XEP-0198 (RFC 6120 stream error with this condition). */
+  streamError(condition: string, text: string): void;
+  log(event: string, fields: Record<string, unknown>): void;
+}
+
+const STANZAS = new Set(['message', 'presence', 'iq']);
+
+/** True for a top-level stanza (message, presence, iq in `jabber:client`), the unit XEP-0198 counts. */
+export function isStanza(el: XmlElement): boolean {
+  if (!STANZAS.has(el.name)) return false;
+  const ns = el.getNS();
+  return ns === undefined || ns === NS_CLIENT;
+}
+
+const nonza = (name: string, attrs: Record<string, string | number | undefined> = {}) => new XmlElement(name, { xmlns: NS_SM, ...attrs });
+
+/**
+ * Stream management across the streams of one session. The connection feeds it what goes out and comes in;
+ * its two feature steps enable it after binding and resume it after a reconnect's SASL.
+ */
+export class StreamManagement implements StreamManagementState {
+  readonly options: StreamManagementOptions;
+  #link: SmLink | undefined;
+  #counters = new SmCounters();
+  /** `<enable/>` went out; counting has begun, `<enabled/>` may not be here yet. */
+  #counting = false;
+  #enabled = false;
+  #id: string | undefined;
+  /** The full JID the session was bound to: a resume gives it back. */
+  #jid: string | undefined;
+  #sinceRequest = 0;
+  /** Stanzas of a session that could not be resumed: sent again on the new one (or handed to onUnacked). */
+  #leftover: Unacked[] = [];
+  /** Stanzas the server acknowledged: acked() on one of them resolves at once. */
+  #done = new WeakSet<XmlElement>();
+
+  constructor(options: StreamManagementOptions) {
+    this.options = options;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+  get id(): string | undefined {
+    return this.#id;
+  }
+  get inbound(): number {
+    return this.#counters.received;
+  }
+  get outbound(): number {
+    return this.#counters.sent;
+  }
+  get unacked(): number {
+    return this.#counters.queue.length;
+  }
+
+  /** Stanzas are being counted: `<enable/>` went out on this session (`<enabled/>` may still be on its way). */
+  get counting(): boolean {
+    return this.#counting;
+  }
+
+  /** True when a new stream may try `<resume/>`. */
+  get resumable(): boolean {
+    return this.#enabled && this.#id !== undefined;
+  }
+
+  /** The connection's sending side for the stream now up (or `undefined` between streams). */
+  attach(link: SmLink | undefined): void {
+    this.#link = link;
+  }
+
+  // ---------------------------------------------------------------- feature steps
+
+  /** Before binding: on a reconnect, `<resume/>` instead of a new session. */
+  readonly resumeStep: FeatureStep = {
+    early: (ctx) => {
+      if (this.resumable && ctx.state.authenticated && !ctx.state.resuming) this.#sendResume(ctx);
+    },
+    negotiate: (features, ctx) => {
+      if (!ctx.state.authenticated || ctx.state.jid || !this.resumable) return undefined;
+      if (!ctx.state.resuming) {
+        if (!features.getChild('sm', NS_SM)) return this.#forget(ctx, 'resume not offered');
+        this.#sendResume(ctx);
+      }
+      return this.#awaitResume(ctx);
+    },
+  };
+
+  /** After binding: `<enable/>`, without waiting for the answer (it is handled when it comes). */
+  readonly enableStep: FeatureStep = {
+    negotiate: (features, ctx) => {
+      if (!ctx.state.jid || ctx.state.resumed || !features.getChild('sm', NS_SM)) return undefined;
+      this.#startSession(ctx.state.jid);
+      ctx.send(nonza('enable', { resume: this.options.resume ? 'true' : undefined }));
+      return 'next';
+    },
+  };
+
+  #sendResume(ctx: StepContext): void {
+    ctx.state.resuming = true;
+    ctx.send(nonza('resume', { previd: this.#id, h: this.#counters.received }));
+  }
+
+  #awaitResume(ctx: StepContext): Promise<StepResult> {
+    return new Promise((resolve, reject) => {
+      const stop = ctx.listen((el) => {
+        if (el.getNS() !== NS_SM || (el.localName !== 'resumed' && el.localName !== 'failed')) return false;
+        stop();
+        ctx.state.resuming = false;
+        try {
+          resolve(el.localName === 'resumed' ? this.#resumed(ctx, el) : this.#forget(ctx, 'resume refused', el.attrs.h));
+        } catch (e) {
+          reject(e);
+        }
+        return true;
+      });
+    });
+  }
+
+  #resumed(ctx: StepContext, el: XmlElement): StepResult {
+    const h = parseH(el.attrs.h);
+    const bad = h === undefined ? 'no valid h' : this.#acknowledge(h);
+    if (bad) throw new NegotiationFailure(Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el });
+    ctx.state.resumed = true;
+    ctx.state.jid = this.#jid;
+    return 'online';
+  }
+
+  /** The old session is gone: what it left unacknowledged goes to the new one; binding follows. */
+  #forget(ctx: StepContext, why: string, h?: string): 'next' {
+    const handled = parseH(h);
+    if (handled !== undefined) this.#acknowledge(handled);
+    this.#leftover.push(...this.#counters.drain());
+    this.#reset();
+    ctx.state.resuming = false;
+    this.#link?.log('sm-new-session', { why });
+    return 'next';
+  }
+
+  #startSession(jid: string): void {
+    this.#reset();
+    this.#jid = jid;
+    this.#counting = true;
+  }
+
+  #reset(): void {
+    this.#counters = new SmCounters();
+    this.#counting = false;
+    this.#enabled = false;
+    this.#id = undefined;
+    this.#sinceRequest = 0;
+  }
+
+  // ---------------------------------------------------------------- online
+
+  /**
+   * After a resume: the stanzas the server did not handle go out again, in order. After a new session: the old
+   * session's leftovers go to `onUnacked`, or out again (counted anew).
+   */
+  online(resumed: boolean): void {
+    const link = this.#link;
+    if (resumed) {
+      for (const entry of this.#counters.queue) link?.resend(entry.stanza);
+      if (this.#counters.queue.length > 0) this.requestAck();
+      return;
+    }
+    const leftover = this.#leftover;
+    this.#leftover = [];
+    if (leftover.length === 0) return;
+    if (this.options.onUnacked) {
+      for (const u of leftover) settle(u, new ConnectionError(Status.DISCONNECTED, 'sm-unacked', 'handed to onUnacked'));
+      this.options.onUnacked(leftover.map((u) => u.stanza));
+      return;
+    }
+    // sent again as new stanzas of the new session; their acknowledgement waiters follow them
+    for (const u of leftover) {
+      if (this.#counting) this.#counters.recordSent(u.stanza).waiters = u.waiters;
+      else settle(u, new ConnectionError(Status.ERROR, 'sm-unavailable', 'sent again on a session without stream management'));
+      link?.resend(u.stanza);
+      if (this.#counting) this.afterSent();
+    }
+  }
+
+  /** Counts a stanza we send (returns whether it was counted). Throws when the queue is full. */
+  sent(el: XmlElement): boolean {
+    if (!this.#counting || !isStanza(el)) return false;
+    if (this.#counters.queue.length >= this.options.maxUnacked) {
+      throw new ConnectionError(Status.ERROR, 'sm-queue-full', `${this.options.maxUnacked} stanzas await the server's acknowledgement`);
+    }
+    this.#counters.recordSent(el);
+    return true;
+  }
+
+  /** After a counted stanza went out: the ack request, every `requestEvery` stanzas. */
+  afterSent(): void {
+    if (++this.#sinceRequest >= this.options.requestEvery) this.requestAck();
+  }
+
+  /** Sends `<r/>` (once stream management is enabled; before, the request waits for `<enabled/>`). */
+  requestAck(): void {
+    if (!this.#enabled || !this.#link) return;
+    this.#sinceRequest = 0;
+    this.#link.sendNonza(nonza('r'));
+  }
+
+  /**
+   * An element from the server while online. Returns true when it was stream management's own (it is not
+   * dispatched); counts a stanza once it was handled (`handled()`).
+   */
+  received(el: XmlElement): boolean {
+    if (el.getNS() !== NS_SM) return false;
+    const link = this.#link;
+    switch (el.localName) {
+      case 'r':
+        if (this.#enabled) link?.sendNonza(nonza('a', { h: this.#counters.received }));
+        break;
+      case 'a':
+        this.#onAck(el);
+        break;
+      case 'enabled':
+        if (!this.#counting || this.#enabled) return true;
+        this.#enabled = true;
+        this.#id = this.options.resume && (el.attrs.resume === 'true' || el.attrs.resume === '1') ? el.attrs.id || undefined : undefined;
+        if (this.#sinceRequest >= this.options.requestEvery) this.requestAck();
+        break;
+      case 'failed':
+        // enabling failed: nothing is counted, and nothing waits for an acknowledgement that cannot come
+        if (this.#enabled) break;
+        for (const u of this.#counters.drain()) settle(u, new ConnectionError(Status.ERROR, 'sm-unavailable', 'stream management not enabled'));
+        this.#reset();
+        break;
+    }
+    return true;
+  }
+
+  /** A stanza from the server was handled (after its handlers ran). */
+  handled(el: XmlElement): void {
+    if (this.#enabled && isStanza(el)) this.#counters.recordReceived();
+  }
+
+  #onAck(el: XmlElement): void {
+    if (!this.#enabled) return this.#link?.log('sm-ack-ignored', { why: 'not enabled' });
+    const h = parseH(el.attrs.h);
+    if (h === undefined) return this.#link?.streamError('undefined-condition', 'an <a/> without a valid h');
+    const bad = this.#acknowledge(h);
+    if (typeof bad === 'string') this.#link?.streamError('undefined-condition', bad);
+  }
+
+  /** Trims the queue by the server's `h` and resolves the waiters of what it covers; refuses an impossible `h`. */
+  #acknowledge(h: number): BadAck | undefined {
+    const done = this.#counters.acknowledge(h);
+    if (typeof done === 'string') return done;
+    for (const entry of done) {
+      this.#done.add(entry.stanza);
+      settle(entry);
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves once the server's `h` covers `stanza`; rejects when it can never be known (the session ends and the
+   * stanza is handed back, or stream management is off).
+   */
+  acked(stanza: XmlElement): Promise<void> {
+    if (this.#done.has(stanza)) return Promise.resolve();
+    const entry = this.#counters.queue.find((u) => u.stanza === stanza) ?? this.#leftover.find((u) => u.stanza === stanza);
+    if (!entry) return Promise.reject(new ConnectionError(Status.ERROR, 'sm-unavailable', 'not a stanza stream management counted'));
+    return new Promise((resolve, reject) => {
+      entry.waiters ??= [];
+      entry.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** The session is over: every stanza still unacknowledged is returned (oldest first), its waiters rejected. */
+  end(reason: string): XmlElement[] {
+    const rest = [...this.#leftover, ...this.#counters.drain()];
+    this.#leftover = [];
+    this.#reset();
+    this.#jid = undefined;
+    for (const u of rest) settle(u, new ConnectionError(Status.DISCONNECTED, reason, 'the session ended before the server acknowledged it'));
+    return rest.map((u) => u.stanza);
+  }
+}
+
+function settle(entry: Unacked, error?: ConnectionError): void {
+  for (const w of entry.waiters ?? []) error ? w.reject(error) : w.resolve();
+  entry.waiters = undefined;
+}

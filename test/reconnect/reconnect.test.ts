@@ -1,0 +1,215 @@
+// Automatic reconnect against a scripted server on both carriers: resume, a new session, what is sent meanwhile,
+// when it must not reconnect, backoff and the browser's offline state, and dead-connection detection.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Connection } from '../../src/index.js';
+import type { ConnectionOptions } from '../../src/options.js';
+import { type StatusCode, statusName } from '../../src/status.js';
+import { $msg } from '../../src/xml/builder.js';
+import type { XmlElement } from '../../src/xml/element.js';
+import { CARRIERS, type Carrier } from '../helpers/scripted-xmpp.js';
+import { SmServer } from '../helpers/sm-server.js';
+import { until } from '../hostile-server/setup.js';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const FAST = { initialDelay: 10, maxDelay: 40, jitter: 0 } as const;
+
+function session(carrier: Carrier, options: ConnectionOptions = {}, server = new SmServer(carrier)) {
+  const undelivered: XmlElement[] = [];
+  const conn = new Connection(server.xmpp.service, {
+    ...server.xmpp.options,
+    reconnect: FAST,
+    connectTimeout: 1000,
+    onUndelivered: (els) => undelivered.push(...els),
+    ...options,
+  });
+  const statuses: string[] = [];
+  const cb = (s: StatusCode, c?: string) => statuses.push(c ? `${statusName(s)}:${c}` : statusName(s));
+  const inbox: string[] = [];
+  const ready = conn.connect('user@example.org', 'pw', cb).then(() => {
+    conn.addHandler((m) => {
+      inbox.push(m.getChildText('body') ?? '');
+      return true;
+    }, null, 'message');
+  });
+  return { server, conn, statuses, undelivered, inbox, ready };
+}
+
+const chat = (n: number) => $msg({ to: 'echo@example.org', type: 'chat', id: `m${n}` }).c('body').t(`m${n}`);
+const lastIs = (statuses: string[], prefix: string) => () => statuses.at(-1)?.startsWith(prefix) ?? false;
+
+describe.each(CARRIERS)('reconnect over %s', (carrier) => {
+  it('resumes after a cut: RECONNECTING, then CONNECTED resumed; handlers stay; nothing is lost or doubled', async () => {
+    const s = session(carrier);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send([chat(1), chat(2)]);
+    await until(() => s.inbox.length === 2);
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'RECONNECTING'));
+    // sent while away: queued, then sent after the resume
+    s.conn.send([chat(3), chat(4)]);
+    await until(lastIs(s.statuses, 'CONNECTED:resumed'));
+    expect(s.conn.resumed).toBe(true);
+    await until(() => s.inbox.length === 4);
+    expect(s.inbox).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(s.server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    // the reconnect's own steps stay inside: CONNECTING and AUTHENTICATING were the first login's
+    expect(s.statuses.filter((x) => x.startsWith('CONNECTING') || x.startsWith('AUTHENTICATING'))).toEqual(['CONNECTING', 'AUTHENTICATING']);
+    expect(s.statuses.slice(-2)).toEqual([expect.stringMatching(/^RECONNECTING:/), 'CONNECTED:resumed']);
+  });
+
+  it('a session the server forgot becomes a new one: what it never acknowledged is sent again', async () => {
+    const s = session(carrier, { streamManagement: { requestEvery: 100 } });
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send([chat(1), chat(2)]);
+    await until(() => s.server.received.length === 2);
+    s.server.forgetSessions();
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    expect(s.conn.resumed).toBe(false);
+    // the server never acknowledged m1, m2: they went out again (duplicates, as the README explains)
+    await until(() => s.server.received.length === 4);
+    expect(s.server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm2', 'm1', 'm2']);
+    await until(() => s.conn.sm?.enabled === true);
+  });
+
+  it('…or they go to streamManagement.onUnacked when the application wants to decide', async () => {
+    const handed: string[] = [];
+    const s = session(carrier, { streamManagement: { requestEvery: 100, onUnacked: (els) => handed.push(...els.map((e) => e.attrs.id ?? '')) } });
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send([chat(1), chat(2)]);
+    await until(() => s.server.received.length === 2);
+    s.server.forgetSessions();
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    expect(handed).toEqual(['m1', 'm2']);
+    expect(s.server.received).toHaveLength(2);
+  });
+
+  it('without stream management: a new session, and what was sent meanwhile goes out then', async () => {
+    const s = session(carrier, { streamManagement: false });
+    await s.ready;
+    s.server.xmpp.down = true;
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'RECONNECTING'));
+    s.conn.send([chat(1), chat(2)]);
+    s.server.xmpp.down = false;
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    await until(() => s.server.received.length === 2);
+    expect(s.server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm2']);
+  });
+
+  it('never retries after AUTHFAIL (the password changed meanwhile)', async () => {
+    const s = session(carrier, { streamManagement: false });
+    await s.ready;
+    s.server.password = 'changed';
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'DISCONNECTED'));
+    expect(s.statuses.slice(-3)).toEqual([expect.stringMatching(/^RECONNECTING/), 'AUTHFAIL:not-authorized', 'DISCONNECTED:not-authorized']);
+    const auths = s.server.xmpp.received.filter((e) => e.localName === 'auth').length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.server.xmpp.received.filter((e) => e.localName === 'auth').length).toBe(auths);
+  });
+
+  it('never reconnects after a conflict or policy-violation stream error', async () => {
+    for (const condition of ['conflict', 'policy-violation']) {
+      const s = session(carrier);
+      await s.ready;
+      s.server.xmpp.reply(`<stream:error xmlns:stream='http://etherx.jabber.org/streams'><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`);
+      await until(lastIs(s.statuses, 'DISCONNECTED'));
+      expect(s.statuses.slice(-2)).toEqual([`CONNFAIL:${condition}`, `DISCONNECTED:${condition}`]);
+      expect(s.statuses).not.toContain(expect.stringMatching(/^RECONNECTING/));
+    }
+  });
+
+  it('reconnects after a stream error that is not final (system-shutdown)', async () => {
+    const s = session(carrier);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.server.xmpp.reply("<stream:error xmlns:stream='http://etherx.jabber.org/streams'><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>");
+    await until(() => s.statuses.includes('RECONNECTING:system-shutdown'));
+    await until(lastIs(s.statuses, 'CONNECTED'));
+  });
+
+  it('disconnect() during RECONNECTING stops at once with one final DISCONNECTED', async () => {
+    const s = session(carrier, { reconnect: { initialDelay: 50, jitter: 0 } });
+    await s.ready;
+    s.server.xmpp.down = true;
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'RECONNECTING'));
+    const before = s.statuses.length;
+    await s.conn.disconnect();
+    expect(s.statuses.slice(before)).toEqual(['DISCONNECTED']);
+    const wire = s.server.xmpp.wire.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(s.server.xmpp.wire.length).toBe(wire);
+    expect(s.statuses.at(-1)).toBe('DISCONNECTED');
+  });
+
+  it('gives up after maxAttempts with the backoff growing between them', async () => {
+    const s = session(carrier, { reconnect: { initialDelay: 20, factor: 2, maxDelay: 1000, jitter: 0, maxAttempts: 3 }, streamManagement: false });
+    await s.ready;
+    s.server.xmpp.down = true;
+    const lost = Date.now();
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'DISCONNECTED'), 5000);
+    expect(s.statuses.filter((x) => x.startsWith('RECONNECTING'))).toHaveLength(3);
+    expect(Date.now() - lost).toBeGreaterThanOrEqual(20 + 40 + 80);
+  });
+
+  it('offline: waits for the browser’s online event, then tries at once', async () => {
+    const target = new EventTarget();
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('addEventListener', target.addEventListener.bind(target));
+    vi.stubGlobal('removeEventListener', target.removeEventListener.bind(target));
+    const s = session(carrier, { reconnect: { initialDelay: 60_000 } });
+    await s.ready;
+    (globalThis.navigator as { onLine: boolean }).onLine = false;
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'RECONNECTING'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.statuses.at(-1)).toMatch(/^RECONNECTING/);
+    (globalThis.navigator as { onLine: boolean }).onLine = true;
+    target.dispatchEvent(new Event('online'));
+    await until(lastIs(s.statuses, 'CONNECTED'));
+  });
+
+  it('send() while RECONNECTING without stream management is bounded', async () => {
+    const s = session(carrier, { streamManagement: false });
+    await s.ready;
+    s.server.xmpp.down = true;
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'RECONNECTING'));
+    let accepted = 0;
+    let refused: unknown;
+    for (; accepted <= 500 && !refused; accepted++) {
+      try {
+        s.conn.send(chat(accepted));
+      } catch (e) {
+        refused = e;
+      }
+    }
+    expect(refused).toMatchObject({ condition: 'reconnect-queue-full' });
+    await s.conn.disconnect();
+    // all that waited, and nothing else, is handed back
+    expect(s.undelivered).toHaveLength(500);
+  });
+});
+
+describe('dead-connection detection (WebSocket)', () => {
+  it('a server that stops answering is found out by a probe and the session comes back', async () => {
+    const s = session('websocket', { pingInterval: 50, pingTimeout: 50 });
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.server.onR = () => ''; // the probe goes unanswered
+    await until(() => s.statuses.includes('RECONNECTING:ping-timeout'), 2000);
+    s.server.onR = undefined;
+    await until(lastIs(s.statuses, 'CONNECTED'));
+    expect(s.server.smTrace).toContain('r');
+  });
+});
