@@ -107,6 +107,10 @@ export class CoreConnection {
   #pendingLoss: string | undefined;
   /** Stanzas sent while reconnecting without stream management: they go out once the session is back. */
   #outbox: XmlElement[] = [];
+  /** This login took up a session an earlier page kept (keepalive): it resumes it, or says a new one began. */
+  #adopted = false;
+  /** disconnect() was called: the session ends on purpose. */
+  #leaving = false;
   readonly #handlers = new HandlerTable();
   readonly #timed = new Map<TimedHandler, ReturnType<typeof setTimeout>>();
   readonly #iqs = new IqTracker(() => this.jid);
@@ -173,6 +177,8 @@ export class CoreConnection {
     this.jid = jid;
     this.domain = this.#requestedJid.domain;
     this.#sm = this.#newStreamManagement();
+    // with keepalive, a session an earlier page kept is resumed rather than a new one begun
+    this.#adopted = this.options.keepalive === true && (this.#sm?.adoptKept(this.service, this.#requestedJid.bare, (xml) => this.#parseKept(xml)) ?? false);
     this.#reconnector = this.#newReconnector();
     const transport = this.#createTransport();
     if (!transport) return promise;
@@ -277,6 +283,7 @@ export class CoreConnection {
    */
   disconnect(reason?: string): Promise<void> {
     const done = new Promise<void>((resolve) => this.#disconnectWaiters.push(resolve));
+    this.#leaving = true;
     if (this.#reconnecting) {
       // no session to close: stop trying at once, with one final status
       this.#teardown();
@@ -514,6 +521,13 @@ export class CoreConnection {
     clearTimeout(this.#connectTimer);
     this.jid = jid;
     this.domain = JID.parse(jid).domain;
+    // the same stream goes on: so does the stream management an earlier page kept for it
+    const sm = this.#newStreamManagement();
+    if (sm?.adoptKept(this.service, jid, (xml) => this.#parseKept(xml))) {
+      this.#sm = sm;
+      this.#attachStreamManagement();
+      sm.keepFor(this.service);
+    }
     this.connected = true;
     this.authenticated = true;
     this.#phase = 'connected';
@@ -614,9 +628,11 @@ export class CoreConnection {
     this.#phase = 'connected';
     this.#attachStreamManagement();
     this.#sm?.online(state.resumed);
+    if (this.options.keepalive) this.#sm?.keepFor(this.service);
     for (const el of this.#outbox.splice(0)) this.#transmit(el);
     this.#startHeartbeat();
-    this.#online(back ? (state.resumed ? 'resumed' : 'new-session') : undefined);
+    this.#online(state.resumed ? 'resumed' : back || this.#adopted ? 'new-session' : undefined);
+    this.#adopted = false;
   }
 
   /**
@@ -642,6 +658,17 @@ export class CoreConnection {
   }
 
   // ---------------------------------------------------------------- surviving the network
+
+  /** One stanza kept by an earlier page, read back with the configured parser. */
+  #parseKept(xml: string): XmlElement | undefined {
+    let out: XmlElement | undefined;
+    const parser = (this.options.parser ?? createStreamParser)(
+      { onStreamStart: () => {}, onStreamEnd: () => {}, onError: () => {}, onElement: (el) => (out ??= el) },
+      { fragment: true, maxStanzaSize: this.options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE },
+    );
+    parser.write(xml);
+    return out;
+  }
 
   #newStreamManagement(): StreamManagement | undefined {
     const SM = this.#modules.StreamManagement;
@@ -727,9 +754,14 @@ export class CoreConnection {
     return !!this.#reconnector && live && !this.#attachMode && (this.#modules.Reconnector?.repairable(condition) ?? false);
   }
 
-  /** The session is over: what stream management never saw acknowledged, and what waited, is handed back. */
+  /**
+   * The session is over here: what stream management never saw acknowledged, and what waited, is handed back. A
+   * session lost (not ended with disconnect() or by a new login) stays kept for keepalive's next login to resume.
+   */
   #endSession(reason: string): void {
-    const left = [...(this.#sm?.end(reason) ?? []), ...this.#outbox.splice(0)];
+    const lost = this.#phase === 'connected' && !this.#leaving;
+    const left = [...(this.#sm?.end(reason, !lost) ?? []), ...this.#outbox.splice(0)];
+    this.#leaving = false;
     this.#sm = undefined;
     this.#reconnector?.stop();
     this.#reconnector = undefined;

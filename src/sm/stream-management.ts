@@ -6,6 +6,7 @@ import { Status } from '../status.js';
 import { type FeatureStep, NegotiationFailure, type StepContext, type StepResult } from '../stream/step.js';
 import { XmlElement } from '../xml/element.js';
 import { type BadAck, parseH, SmCounters, type Unacked } from './counters.js';
+import { clearSm, loadSm, saveSm } from './sm-store.js';
 
 /** Namespace of XEP-0198 version 3. */
 export const NS_SM = 'urn:xmpp:sm:3';
@@ -80,6 +81,8 @@ export class StreamManagement implements StreamManagementState {
   #leftover: Unacked[] = [];
   /** Stanzas the server acknowledged: acked() on one of them resolves at once. */
   #done = new WeakSet<XmlElement>();
+  /** With `keepalive`: the service the state is kept for across a reload, and the listener that keeps it. */
+  #kept: { service: string; onPageHide: () => void } | undefined;
 
   constructor(options: StreamManagementOptions) {
     this.options = options;
@@ -318,8 +321,61 @@ export class StreamManagement implements StreamManagementState {
     });
   }
 
-  /** The session is over: every stanza still unacknowledged is returned (oldest first), its waiters rejected. */
-  end(reason: string): XmlElement[] {
+  // ---------------------------------------------------------------- across a page reload (keepalive)
+
+  /**
+   * Takes up the session an earlier page of this service kept for `jid`, if there is one: resumable at once,
+   * with its counts and its unacknowledged stanzas (read back with `parse`). Returns whether there was one.
+   */
+  adoptKept(service: string, jid: string, parse: (xml: string) => XmlElement | undefined): boolean {
+    const stored = loadSm(service, jid);
+    if (!stored) return false;
+    this.#reset();
+    this.#jid = stored.jid;
+    this.#id = stored.id;
+    this.#enabled = this.#counting = true;
+    const c = this.#counters;
+    c.received = stored.received;
+    c.sent = c.acked = stored.acked;
+    for (const xml of stored.unacked) {
+      const el = parse(xml);
+      if (el) c.recordSent(el);
+    }
+    return true;
+  }
+
+  /** Keeps the state for the next page when this one goes away (pagehide): only a resumable session's. */
+  keepFor(service: string): void {
+    if (this.#kept || typeof globalThis.addEventListener !== 'function') return;
+    const onPageHide = () => {
+      if (!this.resumable || !this.#jid) return;
+      const c = this.#counters;
+      const unacked = c.queue.map((u) => u.stanza.toString());
+      saveSm(service, { jid: this.#jid, id: this.#id as string, received: c.received, sent: c.sent, acked: c.acked, unacked });
+    };
+    this.#kept = { service, onPageHide };
+    globalThis.addEventListener('pagehide', onPageHide);
+  }
+
+  /**
+   * Stops keeping the state for the next page; `forget` also deletes what was kept (the session was ended on
+   * purpose). A session merely lost stays kept: the server holds it for a while, and the next login resumes it.
+   */
+  #stopKeeping(forget: boolean): void {
+    const kept = this.#kept;
+    if (!kept) return;
+    this.#kept = undefined;
+    globalThis.removeEventListener('pagehide', kept.onPageHide);
+    if (forget && this.#jid) clearSm(kept.service, this.#jid);
+    else kept.onPageHide();
+  }
+
+  /**
+   * The session is over here: every stanza still unacknowledged is returned (oldest first), its waiters rejected.
+   * `forget`: it was ended on purpose, so nothing is kept for a later login to resume.
+   */
+  end(reason: string, forget = true): XmlElement[] {
+    this.#stopKeeping(forget);
     const rest = [...this.#leftover, ...this.#counters.drain()];
     this.#leftover = [];
     this.#reset();

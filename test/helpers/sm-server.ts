@@ -39,6 +39,8 @@ export class SmServer {
   readonly sessions = new Map<string, ServerSession>();
   /** The session on the current stream, once enabled or resumed. */
   current: ServerSession | undefined;
+  /** Loses a client stanza in transit (not handled, not counted) when it returns true. */
+  drop: ((el: XmlElement) => boolean) | undefined;
   /** Replaces the answer to `<r/>` (default `<a h=inbound/>`); return `''` to stay silent. */
   onR: ((s: ServerSession) => string) | undefined;
   /** Replaces the answer to `<enable/>`. */
@@ -101,7 +103,7 @@ export class SmServer {
     }
     if (el.getNS() === NS_SM) return this.#onSm(el);
     if (el.localName === 'iq' && el.getChild('bind', NS.bind)) return this.xmpp.reply(bindResult(el.attrs.id ?? '', this.#options.jid));
-    if (!isStanza(el)) return;
+    if (!isStanza(el) || this.drop?.(el)) return;
     this.received.push(el);
     if (this.current) this.current.inbound++;
     if (el.localName === 'message' && el.attrs.to === 'echo@example.org') {
