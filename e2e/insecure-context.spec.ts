@@ -1,14 +1,10 @@
 // SCRAM from an insecure-context page (no crypto.subtle): the @noble/hashes fallback logs in, never PLAIN.
+import { chromium } from './support/chromium.js';
 import { expect, openHarness, test } from './support/fixtures.js';
 
 const port = Number(process.env.E2E_PAGE_PORT ?? 18080);
 
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP chat.test 127.0.0.1'],
-  },
-});
+test.use({ launchOptions: chromium(['--host-resolver-rules=MAP chat.test 127.0.0.1']) });
 
 test('http://chat.test page logs in with SCRAM through the fallback, not PLAIN', async ({ page, env }) => {
   const errors = await openHarness(page, `http://chat.test:${port}/`);

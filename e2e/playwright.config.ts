@@ -1,5 +1,6 @@
 // e2e: Debian's Chromium driven by Playwright against the real Prosody/ejabberd started by e2e/servers/start.sh.
 import { defineConfig } from 'playwright/test';
+import { chromium } from './support/chromium.js';
 
 const pagePort = Number(process.env.E2E_PAGE_PORT ?? 18080);
 
@@ -15,15 +16,14 @@ export default defineConfig({
   use: {
     baseURL: `http://localhost:${pagePort}/`,
     ignoreHTTPSErrors: true,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    },
+    launchOptions: chromium(),
   },
+  // always our own server on a port of its own: never pages (or a stale dist/) served by something else
   webServer: {
     command: `node ${import.meta.dirname}/support/static-server.mjs`,
     url: `http://localhost:${pagePort}/`,
-    reuseExistingServer: true,
+    reuseExistingServer: false,
+    stderr: 'pipe',
     env: { E2E_PAGE_PORT: String(pagePort) },
   },
 });

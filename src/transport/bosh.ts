@@ -128,8 +128,9 @@ export class BoshTransport implements Transport {
     this.#injectedFetch = injected !== undefined;
     this.#http = {
       url: service,
-      // resolved per call and called unbound: some browsers refuse fetch invoked with another `this`
-      fetch: injected ?? ((input, init) => globalThis.fetch(input, init)),
+      // called unbound, never as a method of the config: the browser's fetch refuses another `this` (the
+      // application may pass `window.fetch` itself); the global one is resolved per call
+      fetch: injected ? (input, init) => injected(input, init) : (input, init) => globalThis.fetch(input, init),
       headers: stringRecord(options.headers),
       credentials: typeof options.credentials === 'string' ? (options.credentials as RequestCredentials) : options.withCredentials === true ? 'include' : undefined,
     };

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BoshTransport } from '../../src/transport/bosh.js';
 import { $msg } from '../../src/xml/builder.js';
 import { XmlElement } from '../../src/xml/element.js';
-import { BIND_FEATURES, body, created } from '../helpers/fake-bosh.js';
+import { BIND_FEATURES, body, created, FakeBosh } from '../helpers/fake-bosh.js';
 import { flush, setup } from './helpers.js';
 
 const msg = (n: number) => $msg({ to: 'bob@example.org', type: 'chat' }).c('body').t(`m${n}`).tree();
@@ -258,6 +258,19 @@ describe('BoshTransport basics', () => {
     expect(poll?.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(200);
     expect(poll?.aborted).toBe(true);
+  });
+
+  it('calls an injected fetch unbound, as the browser’s own fetch requires (options.fetch = window.fetch)', async () => {
+    const server = new FakeBosh((r) => (r.sid ? undefined : r.reply(created())));
+    // the browser's fetch throws "Illegal invocation" when called as a method of another object
+    const strictFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      if (this !== undefined && this !== globalThis) throw new TypeError("Failed to execute 'fetch' on 'Window': Illegal invocation");
+      return server.fetch(input, init);
+    } as typeof fetch;
+    const t = setup(undefined, { fetch: strictFetch });
+    t.transport.open('example.org');
+    await flush();
+    expect(t.rec.events[0]).toBe('open');
   });
 
   it('ends with no-fetch when there is no fetch at all', () => {
