@@ -11,6 +11,7 @@ export const entries: Record<string, string> = {
   core: 'src/core.ts',
   websocket: 'src/transport/websocket.ts',
   bosh: 'src/transport/bosh.ts',
+  sessions: 'src/sessions.ts',
   'mechanisms/index': 'mechanisms/index.ts',
   'mechanisms/plain': 'mechanisms/plain.ts',
   'mechanisms/anonymous': 'mechanisms/anonymous.ts',

@@ -16,10 +16,8 @@ import { SaslStep } from './stream/sasl-step.js';
 import { sessionStep } from './stream/session-step.js';
 import type { FeatureStep } from './stream/step.js';
 import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
-import type { ReconnectPolicy } from './reconnect/backoff.js';
-import type { Heartbeat } from './reconnect/heartbeat.js';
-import type { Reconnector } from './reconnect/reconnector.js';
-import type { StreamManagement, StreamManagementState } from './sm/stream-management.js';
+import type { KeeperHost, SessionKeeper } from './keeper/session-keeper.js';
+import type { StreamManagementState } from './sm/stream-management.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
 import type { XmlElement } from './xml/element.js';
 import { DEFAULT_MAX_STANZA_SIZE } from './xml/parser.js';
@@ -42,16 +40,15 @@ type Phase = 'idle' | 'connecting' | 'reconnecting' | 'connected' | 'disconnecti
 type StreamEnd = 'close' | 'hang-up' | 'stream-error';
 
 /**
- * The optional parts that let a session survive the network: XEP-0198 stream management, automatic reconnect
- * and dead-connection detection. The full `Connection` has them all; with `antistrophe/core` pass the ones you
- * want (`options.modules`), and the others cost nothing.
+ * Makes the keeper of one login: XEP-0198 stream management, automatic reconnect, dead-connection detection and
+ * keepalive across reloads (`antistrophe/sessions`). The full `Connection` loads it on demand; with
+ * `antistrophe/core`, pass `sessionKeeper` as `options.modules.keeper` (without it, sessions just end).
  */
+export type KeeperFactory = (host: KeeperHost, requested: JID | undefined) => SessionKeeper | Promise<SessionKeeper>;
+
+/** The optional parts of a connection. */
 export interface SessionModules {
-  StreamManagement?: typeof StreamManagement;
-  Reconnector?: typeof Reconnector;
-  Heartbeat?: typeof Heartbeat;
-  /** Turns the `reconnect` option into a policy (undefined: off). */
-  reconnectPolicy?: (option: ConnectionOptions['reconnect']) => ReconnectPolicy | undefined;
+  keeper?: KeeperFactory;
 }
 
 /** What a Connection class starts with when the application does not say otherwise. */
@@ -98,17 +95,13 @@ export class CoreConnection {
   readonly #registry: MechanismRegistry;
   readonly #transportClasses: readonly TransportClass[];
   readonly #modules: SessionModules;
-  #sm: StreamManagement | undefined;
-  #reconnector: Reconnector | undefined;
-  #heartbeat: Heartbeat | undefined;
+  /** The keeper of this login, once loaded; `#keeperReady` resolves to it (or undefined without one). */
+  #keeper: SessionKeeper | undefined;
+  #keeperReady: Promise<SessionKeeper | undefined> = Promise.resolve(undefined);
   /** From a loss until the session is back or given up: the attempts' own statuses stay inside. */
   #reconnecting = false;
   /** A failure that a reconnect can repair: the transport's end starts (or continues) reconnecting with it. */
   #pendingLoss: string | undefined;
-  /** Stanzas sent while reconnecting without stream management: they go out once the session is back. */
-  #outbox: XmlElement[] = [];
-  /** This login took up a session an earlier page kept (keepalive): it resumes it, or says a new one began. */
-  #adopted = false;
   /** disconnect() was called: the session ends on purpose. */
   #leaving = false;
   readonly #handlers = new HandlerTable();
@@ -176,10 +169,7 @@ export class CoreConnection {
     }
     this.jid = jid;
     this.domain = this.#requestedJid.domain;
-    this.#sm = this.#newStreamManagement();
-    // with keepalive, a session an earlier page kept is resumed rather than a new one begun
-    this.#adopted = this.options.keepalive === true && (this.#sm?.adoptKept(this.service, this.#requestedJid.bare, (xml) => this.#parseKept(xml)) ?? false);
-    this.#reconnector = this.#newReconnector();
+    this.#loadKeeper(this.#requestedJid);
     const transport = this.#createTransport();
     if (!transport) return promise;
     this.#phase = 'connecting';
@@ -191,7 +181,7 @@ export class CoreConnection {
 
   /** XEP-0198 state of this session (`undefined` when stream management is off or not available here). */
   get sm(): StreamManagementState | undefined {
-    const sm = this.#sm;
+    const sm = this.#keeper?.sm;
     return sm && { enabled: sm.enabled, id: sm.id, inbound: sm.inbound, outbound: sm.outbound, unacked: sm.unacked };
   }
 
@@ -202,7 +192,7 @@ export class CoreConnection {
    * acknowledgement came (the stanza then goes to `onUndelivered` or `streamManagement.onUnacked`).
    */
   acked(stanza: Buildable): Promise<void> {
-    const sm = this.#sm;
+    const sm = this.#keeper?.sm;
     if (!sm) return Promise.reject(new ConnectionError(Status.ERROR, 'sm-unavailable', 'stream management is off'));
     return sm.acked(toElement(stanza));
   }
@@ -256,6 +246,7 @@ export class CoreConnection {
     }
     this.#phase = 'connecting';
     this.#attachMode = true;
+    this.#loadKeeper(undefined);
     this.#startConnectTimer();
     transport.restore(jid);
     return promise;
@@ -304,7 +295,7 @@ export class CoreConnection {
       if (reason) pres.c('status').t(reason);
       this.#transmit(pres.tree());
       // the server answers before its close: what it acknowledges then is not handed back as undelivered
-      this.#sm?.requestAck();
+      this.#keeper?.requestAck();
       transport.close();
     } else transport.close();
     return done;
@@ -318,7 +309,7 @@ export class CoreConnection {
   send(stanza: Buildable | Buildable[]): void {
     for (const s of Array.isArray(stanza) ? stanza : [stanza]) {
       const el = toElement(s);
-      if (this.#reconnecting) this.#holdWhileAway(el);
+      if (this.#reconnecting && this.#keeper) this.#keeper.hold(el);
       else {
         this.#requireTransport();
         this.#transmit(el);
@@ -329,21 +320,17 @@ export class CoreConnection {
   /** Sends on the stream now up, counting the stanza for stream management. */
   #transmit(el: XmlElement): void {
     const transport = this.#requireTransport();
-    const counted = this.#sm?.sent(el);
+    const keeper = this.#keeper;
+    const counted = keeper?.sending(el);
     this.#traceOut(el);
     transport.send(el);
-    if (counted) this.#sm?.afterSent();
+    if (counted) keeper?.sent();
   }
 
-  #holdWhileAway(el: XmlElement): void {
-    const sm = this.#sm;
-    if (sm?.counting) {
-      sm.sent(el); // counted and queued: resent after the resume, or on the new session
-      return;
-    }
-    const max = sm?.options.maxUnacked ?? 500;
-    if (this.#outbox.length >= max) throw new ConnectionError(Status.ERROR, 'reconnect-queue-full', `${max} stanzas wait for the session to come back`);
-    this.#outbox.push(el);
+  /** Sends on the stream now up as it is (a nonza, or a stanza going out again). */
+  #sendRaw(el: XmlElement): void {
+    this.#traceOut(el);
+    this.#transport?.send(el);
   }
 
   /**
@@ -500,11 +487,7 @@ export class CoreConnection {
    * did not acknowledge anyway; a reconnect without it sends them again on the new session; else the app gets them.
    */
   #undelivered(stanzas: XmlElement[]): void {
-    if (this.#sm?.counting) return;
-    if (this.#reconnector && this.#phase === 'connected') {
-      this.#outbox.unshift(...stanzas);
-      return;
-    }
+    if (this.#keeper?.undelivered(stanzas, this.#phase === 'connected')) return;
     this.#callApp('onUndelivered', () => this.options.onUndelivered?.(stanzas));
   }
 
@@ -522,12 +505,7 @@ export class CoreConnection {
     this.jid = jid;
     this.domain = JID.parse(jid).domain;
     // the same stream goes on: so does the stream management an earlier page kept for it
-    const sm = this.#newStreamManagement();
-    if (sm?.adoptKept(this.service, jid, (xml) => this.#parseKept(xml))) {
-      this.#sm = sm;
-      this.#attachStreamManagement();
-      sm.keepFor(this.service);
-    }
+    this.#keeper?.attached(jid);
     this.connected = true;
     this.authenticated = true;
     this.#phase = 'connected';
@@ -536,7 +514,7 @@ export class CoreConnection {
   }
 
   #onElement(el: XmlElement): void {
-    this.#heartbeat?.activity();
+    this.#keeper?.activity();
     if (this.xmlInput) this.#callApp('xmlInput', () => this.xmlInput?.(redact(el)));
     if (el.localName === 'error' && el.getNS() === NS_STREAMS) return this.#onStreamError(el);
     if (this.#phase === 'connected' || this.#phase === 'disconnecting') return this.#dispatch(el);
@@ -561,13 +539,12 @@ export class CoreConnection {
   /** Opens the stream on `transport` and negotiates its features with a fresh set of steps. */
   #open(transport: Transport): void {
     this.#negotiation?.cancel();
-    const sm = this.#sm;
     const steps: FeatureStep[] = [
       new SaslStep(this.#registry, () => this.#saslContext()),
-      ...(sm ? [sm.resumeStep] : []),
+      this.#keeperStep((k) => k.beforeBind),
       new BindStep(this.#requestedJid as JID, this.options.explicitResourceBinding === true),
       sessionStep,
-      ...(sm ? [sm.enableStep] : []),
+      this.#keeperStep((k) => k.afterBind),
     ];
     const negotiation = new Negotiation(
       steps,
@@ -622,17 +599,10 @@ export class CoreConnection {
     this.resumed = state.resumed;
     this.#keepCredentialsForReconnect();
     this.#transport?.sessionBound?.(this.jid);
-    const back = this.#reconnecting;
+    const afterLoss = this.#reconnecting;
     this.#reconnecting = false;
-    this.#reconnector?.succeeded();
     this.#phase = 'connected';
-    this.#attachStreamManagement();
-    this.#sm?.online(state.resumed);
-    if (this.options.keepalive) this.#sm?.keepFor(this.service);
-    for (const el of this.#outbox.splice(0)) this.#transmit(el);
-    this.#startHeartbeat();
-    this.#online(state.resumed ? 'resumed' : back || this.#adopted ? 'new-session' : undefined);
-    this.#adopted = false;
+    this.#online(this.#keeper?.online(state.resumed, afterLoss));
   }
 
   /**
@@ -640,7 +610,7 @@ export class CoreConnection {
    * memory, SCRAM's derived keys in place of the password where SCRAM logged in.
    */
   #keepCredentialsForReconnect(): void {
-    if (!this.#reconnector) {
+    if (!this.#keeper?.reconnects) {
       this.#credentials = {};
       return;
     }
@@ -659,6 +629,63 @@ export class CoreConnection {
 
   // ---------------------------------------------------------------- surviving the network
 
+  /** Starts loading this login's keeper (stream management, reconnect, heartbeat), unless none is available. */
+  #loadKeeper(requested: JID | undefined): void {
+    const make = this.#modules.keeper;
+    const { streamManagement, reconnect, pingInterval } = this.options;
+    this.#keeper = undefined;
+    if (!make || (streamManagement === false && !reconnect && pingInterval === 0)) {
+      this.#keeperReady = Promise.resolve(undefined);
+      return;
+    }
+    const host: KeeperHost = {
+      options: this.options,
+      service: this.service,
+      domain: this.domain,
+      sendRaw: (el) => this.#sendRaw(el),
+      transmit: (el) => this.#transmit(el),
+      request: (iq) => this.#request(iq),
+      reconnecting: (condition) => this.#setStatus(Status.RECONNECTING, condition),
+      attempt: () => this.#guarded(() => this.#attempt()),
+      giveUp: (condition) => {
+        this.#reconnecting = false;
+        this.#finishDisconnect(condition);
+      },
+      streamError: (condition, text) => this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
+      abort: (condition, text) => this.#transport?.abort(condition, text),
+      transportKind: () => this.#transport?.kind,
+      parse: (xml) => this.#parseKept(xml),
+      log: (event, fields) => this.#log('debug', event, fields),
+    };
+    const ready = Promise.resolve()
+      .then(() => make(host, requested))
+      .then(
+        (keeper) => {
+          // a keeper that arrives after its login was replaced or ended is not needed any more
+          if (this.#keeperReady === ready) this.#keeper = keeper;
+          return this.#keeper;
+        },
+        (e: unknown) => {
+          this.#reportError(e, 'session keeper');
+          return undefined;
+        },
+      );
+    this.#keeperReady = ready;
+  }
+
+  /** A feature step of the keeper's (it may still be loading: the step waits for it). */
+  #keeperStep(pick: (keeper: SessionKeeper) => FeatureStep): FeatureStep {
+    return {
+      early: (ctx) => {
+        if (this.#keeper) pick(this.#keeper).early?.(ctx);
+      },
+      negotiate: async (features, ctx) => {
+        const keeper = await this.#keeperReady;
+        return keeper && pick(keeper).negotiate(features, ctx);
+      },
+    };
+  }
+
   /** One stanza kept by an earlier page, read back with the configured parser. */
   #parseKept(xml: string): XmlElement | undefined {
     let out: XmlElement | undefined;
@@ -668,57 +695,6 @@ export class CoreConnection {
     );
     parser.write(xml);
     return out;
-  }
-
-  #newStreamManagement(): StreamManagement | undefined {
-    const SM = this.#modules.StreamManagement;
-    const option = this.options.streamManagement;
-    if (!SM || option === false) return undefined;
-    return new SM({ resume: true, requestEvery: 5, maxUnacked: 500, ...(typeof option === 'object' ? option : {}) });
-  }
-
-  #newReconnector(): Reconnector | undefined {
-    const { Reconnector: R, reconnectPolicy } = this.#modules;
-    const policy = R && reconnectPolicy?.(this.options.reconnect);
-    if (!R || !policy) return undefined;
-    return new R(policy, {
-      attempt: () => this.#guarded(() => this.#attempt()),
-      reconnecting: (condition) => this.#setStatus(Status.RECONNECTING, condition),
-      giveUp: (condition) => {
-        this.#reconnecting = false;
-        this.#finishDisconnect(condition);
-      },
-    });
-  }
-
-  #attachStreamManagement(): void {
-    this.#sm?.attach({
-      sendNonza: (el) => {
-        this.#traceOut(el);
-        this.#transport?.send(el);
-      },
-      resend: (el) => {
-        this.#traceOut(el);
-        this.#transport?.send(el);
-      },
-      streamError: (condition, text) => this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
-      log: (event, fields) => this.#log('debug', event, fields),
-    });
-  }
-
-  /** Dead-connection detection on WebSocket (BOSH has its own request timeouts). */
-  #startHeartbeat(): void {
-    this.#heartbeat?.stop();
-    this.#heartbeat = undefined;
-    const HB = this.#modules.Heartbeat;
-    const interval = this.options.pingInterval ?? 60000;
-    const transport = this.#transport;
-    if (!HB || !transport || transport.kind !== 'websocket' || interval === 0) return;
-    const probe = () => {
-      if (this.#sm?.enabled) this.#sm.requestAck();
-      else this.#request($iq({ type: 'get', to: this.domain }).c('ping', { xmlns: NS_PING }).tree()).catch(() => {});
-    };
-    this.#heartbeat = new HB(interval, this.options.pingTimeout ?? 20000, probe, () => transport.abort('ping-timeout', 'no answer from the server'));
   }
 
   /** One reconnect attempt: a new transport, the login again, then resume or a new session. */
@@ -733,7 +709,7 @@ export class CoreConnection {
 
   /** The session was lost (or an attempt to bring it back failed) with a repairable condition. */
   #lose(condition: string): void {
-    const first = this.#phase === 'connected' || this.#phase === 'disconnecting';
+    const first = this.#phase === 'connected';
     this.#reconnecting = true;
     this.#pendingLoss = undefined;
     this.#transport = undefined;
@@ -741,17 +717,14 @@ export class CoreConnection {
     this.#negotiation?.cancel();
     this.#negotiation = undefined;
     clearTimeout(this.#connectTimer);
-    this.#heartbeat?.stop();
-    this.#sm?.attach(undefined);
     this.#phase = 'reconnecting';
-    if (first) this.#reconnector?.lost(condition);
-    else this.#reconnector?.failed(condition);
+    this.#keeper?.lost(condition, first);
   }
 
   /** Whether a failure with `condition` now is one a reconnect repairs: online (or trying to be again), not final. */
   #mayReconnect(condition: string): boolean {
     const live = this.#phase === 'connected' || this.#reconnecting;
-    return !!this.#reconnector && live && !this.#attachMode && (this.#modules.Reconnector?.repairable(condition) ?? false);
+    return live && !this.#attachMode && this.#keeper?.repairable(condition) === true;
   }
 
   /**
@@ -760,13 +733,10 @@ export class CoreConnection {
    */
   #endSession(reason: string): void {
     const lost = this.#phase === 'connected' && !this.#leaving;
-    const left = [...(this.#sm?.end(reason, !lost) ?? []), ...this.#outbox.splice(0)];
+    const left = this.#keeper?.end(reason, !lost) ?? [];
+    this.#keeper = undefined;
+    this.#keeperReady = Promise.resolve(undefined);
     this.#leaving = false;
-    this.#sm = undefined;
-    this.#reconnector?.stop();
-    this.#reconnector = undefined;
-    this.#heartbeat?.stop();
-    this.#heartbeat = undefined;
     this.#reconnecting = false;
     this.resumed = false;
     if (left.length > 0) this.#callApp('onUndelivered', () => this.options.onUndelivered?.(left));
@@ -775,10 +745,10 @@ export class CoreConnection {
   // ---------------------------------------------------------------- inbound dispatch
 
   #dispatch(el: XmlElement): void {
-    const sm = this.#sm;
-    if (sm?.received(el)) return;
+    const keeper = this.#keeper;
+    if (keeper?.received(el)) return;
     this.#handle(el);
-    sm?.handled(el); // counted once handled, as XEP-0198 §4 asks
+    keeper?.handled(el); // counted once handled, as XEP-0198 §4 asks
   }
 
   #handle(el: XmlElement): void {
@@ -896,8 +866,8 @@ export class CoreConnection {
   #teardown(): void {
     const t = this.#transport;
     this.#transport = undefined;
-    this.#reconnector?.stop();
     this.#reconnecting = false;
+    this.#keeper?.stop();
     t?.abort('', 'replaced');
     this.#negotiation?.cancel();
     this.#negotiation = undefined;

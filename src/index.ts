@@ -1,18 +1,20 @@
 // The full entry point: a Connection with WebSocket and BOSH and every built-in SASL mechanism.
 import { defaultMechanisms } from '../mechanisms/index.js';
-import { type ConnectionDefaults, CoreConnection } from './connection.js';
+import { type ConnectionDefaults, CoreConnection, type KeeperFactory } from './connection.js';
 import type { ConnectionOptions } from './options.js';
-import { reconnectPolicy } from './reconnect/backoff.js';
-import { Heartbeat } from './reconnect/heartbeat.js';
-import { Reconnector } from './reconnect/reconnector.js';
-import { StreamManagement } from './sm/stream-management.js';
 import { BoshTransport } from './transport/bosh.js';
 import { WebSocketTransport } from './transport/websocket.js';
+
+/**
+ * The session keeper, fetched while the first login runs: an app that never logs in, or turns stream management,
+ * reconnect and the heartbeat all off, never loads it.
+ */
+const loadKeeper: KeeperFactory = (host, requested) => import('./sessions.js').then((m) => m.sessionKeeper(host, requested));
 
 const DEFAULTS: ConnectionDefaults = Object.freeze({
   transports: Object.freeze([WebSocketTransport, BoshTransport]),
   mechanisms: defaultMechanisms,
-  modules: Object.freeze({ StreamManagement, Reconnector, Heartbeat, reconnectPolicy }),
+  modules: Object.freeze({ keeper: loadKeeper }),
 });
 
 /**
@@ -33,7 +35,7 @@ export class Connection extends CoreConnection {
   }
 }
 
-export type { ConnectionDefaults, SessionModules, StatusCallback, TimedHandler } from './connection.js';
+export type { ConnectionDefaults, KeeperFactory, SessionModules, StatusCallback, TimedHandler } from './connection.js';
 export { CoreConnection } from './connection.js';
 export * from './public.js';
 export { BoshTransport } from './transport/bosh.js';

@@ -4,6 +4,8 @@ export type { HandlerOptions, StanzaHandler, StanzaHandlerFn } from './handlers.
 export { escapeNode, getBareJid, getDomain, getNode, getResource, JID, JIDError, unescapeNode } from './jid.js';
 export type { Logger } from './log.js';
 export type { ConnectionOptions } from './options.js';
+export type { ReconnectPolicy } from './reconnect/backoff.js';
+export type { StreamManagementOptions, StreamManagementState } from './sm/stream-management.js';
 export { fromBase64, toBase64, utf8Decode, utf8Encode } from './sasl/encoding.js';
 export {
   type Credentials,
