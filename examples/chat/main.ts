@@ -39,20 +39,32 @@ $('login').addEventListener('submit', (event) => {
   event.preventDefault();
   const mech = $<HTMLSelectElement>('mechanism').value;
   const password = $<HTMLInputElement>('password').value;
-  conn = new Connection($<HTMLInputElement>('service').value, { mechanisms: mech ? [mech] : undefined, logger: { warn: (e, f) => log(`warn ${e} ${JSON.stringify(f)}`) } });
+  // reconnect: a dropped network brings the session back by itself (resumed with XEP-0198 where the server can)
+  conn = new Connection($<HTMLInputElement>('service').value, {
+    mechanisms: mech ? [mech] : undefined,
+    reconnect: true,
+    logger: { warn: (e, f) => log(`warn ${e} ${JSON.stringify(f)}`) },
+  });
   conn.xmlInput = (el) => log(`<< ${el.toString()}`);
   conn.xmlOutput = (el) => log(`>> ${el.toString()}`); // SASL payloads arrive here already redacted
   const c = conn;
   c.connect($<HTMLInputElement>('jid').value, password || null, (status: StatusCode, condition?: string) => {
-    $('status').textContent = `${statusName(status)}${condition ? ` (${condition})` : ''}`;
-    $<HTMLButtonElement>('disconnect').disabled = status !== Status.CONNECTED;
-    if (status === Status.CONNECTED) {
-      log(`connected as ${c.jid} with ${c.mechanism}`);
+    const reconnecting = status === Status.RECONNECTING;
+    $('status').textContent = reconnecting ? `reconnecting… (${condition})` : `${statusName(status)}${condition ? ` (${condition})` : ''}`;
+    $('status').className = reconnecting ? 'reconnecting' : '';
+    $<HTMLButtonElement>('disconnect').disabled = status !== Status.CONNECTED && !reconnecting;
+    if (status !== Status.CONNECTED) return;
+    log(`connected as ${c.jid} with ${c.mechanism}${condition ? ` (${condition})` : ''}`);
+    // handlers stay registered across reconnects: add them once, at the first login
+    if (!condition) {
       c.addHandler((m) => {
         const body = m.getChildText('body');
         if (body) show('in', m.attrs.from ?? '?', body);
         return true;
       }, null, 'message');
+    }
+    // a resumed session kept its presence and roster; a new one needs them again
+    if (condition !== 'resumed') {
       c.send($pres());
       loadRoster(c).catch((e: Error) => log(`roster: ${e.message}`));
     }
@@ -63,7 +75,7 @@ $('disconnect').addEventListener('click', () => conn?.disconnect('bye'));
 
 $('compose').addEventListener('submit', (event) => {
   event.preventDefault();
-  if (!conn?.authenticated) return log('not connected');
+  if (!conn?.authenticated) return log('not connected'); // while reconnecting, messages wait and go out after
   const to = $<HTMLInputElement>('to').value;
   const body = $<HTMLInputElement>('body').value;
   conn.send($msg({ to, type: 'chat' }).c('body').t(body));
