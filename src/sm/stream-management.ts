@@ -170,7 +170,11 @@ export class StreamManagement implements StreamManagementState {
   #resumed(ctx: StepContext, el: XmlElement): StepResult {
     const h = parseH(el.attrs.h);
     const bad = h === undefined ? 'no valid h' : this.#acknowledge(h);
-    if (bad) throw new NegotiationFailure(Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el });
+    if (bad) {
+      // a server that counts wrong is not resumed again: the next attempt starts a new session, the queue intact
+      this.#forget(ctx, 'bad <resumed/>');
+      throw new NegotiationFailure(Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el });
+    }
     ctx.state.resumed = true;
     ctx.state.jid = this.#jid;
     return 'online';

@@ -213,3 +213,31 @@ describe('dead-connection detection (WebSocket)', () => {
     expect(s.server.smTrace).toContain('r');
   });
 });
+
+describe.each(CARRIERS)('a hostile <resumed/> (%s)', (carrier) => {
+  it.each([
+    ['an h beyond what was sent', (h: number) => `h='${h + 50}'`],
+    ['no h', () => ''],
+  ])('%s: stream error, then a new session on the next attempt with nothing lost', async (_what, attr) => {
+    const server = new SmServer(carrier);
+    const s = session(carrier, { streamManagement: { requestEvery: 100 } }, server);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send([chat(1), chat(2)]);
+    await until(() => server.received.length === 2);
+    let hostile = true;
+    server.onResume = (el) => {
+      if (!hostile) return `<failed xmlns='urn:xmpp:sm:3'/>`;
+      hostile = false;
+      return `<resumed xmlns='urn:xmpp:sm:3' previd='${el.attrs.previd}' ${attr(server.current?.inbound ?? 0)}/>`;
+    };
+    server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    expect(s.statuses).toContain('RECONNECTING:undefined-condition');
+    expect(server.xmpp.wireText).toMatch(/<undefined-condition xmlns="urn:ietf:params:xml:ns:xmpp-streams"\/>/);
+    // one resume attempt only: the second login went straight to a new session
+    expect(server.smTrace.filter((t) => t.startsWith('resume'))).toHaveLength(1);
+    await until(() => server.received.length === 4);
+    expect(server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm2', 'm1', 'm2']);
+  });
+});
