@@ -15,13 +15,15 @@ const failures = [];
 
 /**
  * Reference bundles: (a) WebSocket + SCRAM-SHA-1 + PLAIN through the core entry, (b) the full default Connection.
- * The targets are 12 KiB and 18 KiB gz: (b) is held at its target; (a) at today's size rounded up to the next
- * half KiB, so that nothing grows unnoticed while the README records the gap (see "Size and speed").
+ * The targets were 12 KiB and 18 KiB gz; the hardening of the security review (RFC 7622 JIDs, redaction both
+ * ways, linear XML with a depth limit and checked names, option checks, per-account BOSH storage) costs about
+ * 2.6 KiB in each, itemised in the README ("Size and speed"). The budgets hold today's sizes rounded up to the
+ * next half KiB, so that nothing grows unnoticed.
  */
 export const BUDGETS = {
   a: {
     label: 'WebSocket + SCRAM-SHA-1 + PLAIN',
-    limit: 13 * 1024, // target 12 KiB (see README "Size and speed" for what remains)
+    limit: 15.5 * 1024, // target 12 KiB (see README "Size and speed")
     source: `import { Connection } from 'antistrophe/core';
 import { WebSocketTransport } from 'antistrophe/websocket';
 import { ScramSha1 } from 'antistrophe/mechanisms/scram';
@@ -30,7 +32,7 @@ export const conn = new Connection('wss://example.org/ws', { transports: [WebSoc
   },
   b: {
     label: 'full default set (WebSocket, BOSH, every mechanism)',
-    limit: 18 * 1024, // the target
+    limit: 21 * 1024, // target 18 KiB (see README "Size and speed")
     source: `import { Connection } from 'antistrophe';
 export const conn = new Connection('wss://example.org/ws');`,
   },

@@ -461,6 +461,7 @@ export class CoreConnection {
       ...this.options,
       parser: this.options.parser ?? createStreamParser,
       maxStanzaSize: this.options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE,
+      maxDepth: this.options.maxDepth,
       lang: this.options.lang ?? 'en',
       closeTimeout: this.options.disconnectTimeout ?? 3000,
     };

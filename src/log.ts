@@ -26,14 +26,18 @@ export function redact(el: XmlElement): XmlElement {
   return ns === NS_SASL || ns === NS_SASL2 || ns === NS_FAST ? redactTree(el) : el;
 }
 
-function redactTree(el: XmlElement): XmlElement {
+/** SASL elements are shallow; deeper than this, a subtree is shown as `[redacted]` whole (and recursion stays bounded). */
+const MAX_SHOWN_DEPTH = 16;
+
+function redactTree(el: XmlElement, depth = 0): XmlElement {
   const copy = new XmlElement(el.name);
   copy.attrs = { ...el.attrs };
   if (copy.attrs.token !== undefined) copy.attrs.token = REDACTED;
+  if (depth >= MAX_SHOWN_DEPTH) return copy.append(REDACTED);
   const keepText = PLAIN_TEXTS.has(el.localName);
   let redacted = false;
   for (const child of el.children) {
-    if (typeof child !== 'string') copy.append(redactTree(child));
+    if (typeof child !== 'string') copy.append(redactTree(child, depth + 1));
     else if (keepText || child.trim() === '') copy.children.push(child);
     else if (!redacted) {
       redacted = true;

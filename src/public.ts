@@ -23,9 +23,11 @@ export type { BoshSessionState, Transport, TransportClass, TransportEnd, Transpo
 export { NS_FRAMING, WebSocketTransport } from './transport/websocket.js';
 export { $build, $iq, $msg, $pres, type Buildable, Builder } from './xml/builder.js';
 export { type AttrInput, XmlElement, type XmlNode } from './xml/element.js';
-export { escapeAttr, escapeText, XmlCharacterError } from './xml/escape.js';
+export { escapeAttr, escapeText, XmlCharacterError, XmlNameError } from './xml/escape.js';
 export {
+  DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_STANZA_SIZE,
+  HARD_MAX_DEPTH,
   type XmlErrorCondition,
   XmlParseError,
   type XmlParser,

@@ -53,7 +53,7 @@ export class BodyReader {
   readonly #parser: XmlParser;
   #cur: ReadState = fresh();
 
-  constructor(factory: XmlParserFactory, maxStanzaSize: number) {
+  constructor(factory: XmlParserFactory, maxStanzaSize: number, maxDepth?: number) {
     this.#parser = factory(
       {
         onStreamStart: (name, attrs) => {
@@ -68,7 +68,7 @@ export class BodyReader {
           this.#cur.error ??= { condition: err.condition, message: err.message };
         },
       },
-      { maxStanzaSize },
+      { maxStanzaSize, maxDepth },
     );
   }
 

@@ -135,7 +135,7 @@ export class BoshTransport implements Transport {
       credentials: typeof options.credentials === 'string' ? (options.credentials as RequestCredentials) : options.withCredentials === true ? 'include' : undefined,
     };
     this.#timing = readTiming(options.boshTiming);
-    this.#reader = new BodyReader(options.parser, options.maxStanzaSize);
+    this.#reader = new BodyReader(options.parser, options.maxStanzaSize, options.maxDepth);
     this.#keepalive = options.keepalive === true;
     this.#maxRetries = count(options.maxRetries) ?? 5;
     this.#askedWait = this.#wait = Math.min(count(options.wait) ?? 60, MAX_WAIT);

@@ -44,6 +44,8 @@ export interface BoshSessionState {
 export interface TransportOptions {
   parser: XmlParserFactory;
   maxStanzaSize: number;
+  /** Deepest element nesting accepted in a stanza (`policy-violation` beyond). */
+  maxDepth?: number;
   /** `xml:lang` for the stream. */
   lang: string;
   /** WebSocket constructor to use where there is no global one (Node 20: pass `ws`). */

@@ -49,7 +49,7 @@ export class WebSocketTransport implements Transport {
         onElement: (el) => this.#onElement(el),
         onError: (err) => this.streamError(err.condition, err.message),
       },
-      { fragment: true, maxStanzaSize: options.maxStanzaSize },
+      { fragment: true, maxStanzaSize: options.maxStanzaSize, maxDepth: options.maxDepth },
     );
   }
 

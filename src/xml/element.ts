@@ -1,5 +1,5 @@
 // XmlElement: a small DOM-free element tree used for every stanza, in pages, workers and Node alike.
-import { assertXmlChars, escapeAttr, escapeText } from './escape.js';
+import { assertXmlChars, assertXmlName, escapeAttr, escapeText } from './escape.js';
 
 /** Attribute values as given to builders: `undefined`/`null` attributes are skipped. */
 export type AttrInput = Record<string, string | number | boolean | undefined | null>;
@@ -19,8 +19,12 @@ export class XmlElement {
   /** The element this one is a child of, if any. */
   parent: XmlElement | undefined;
 
+  /**
+   * @throws {XmlNameError} when `name` or an attribute name is not an XML name.
+   * @throws {XmlCharacterError} when an attribute value or a text child holds a character XML cannot carry.
+   */
   constructor(name: string, attrs?: AttrInput, children?: XmlNode[]) {
-    this.name = name;
+    this.name = assertXmlName(name);
     this.attrs = {};
     this.children = [];
     this.parent = undefined;
@@ -46,15 +50,19 @@ export class XmlElement {
     return Object.hasOwn(this.attrs, name) ? this.attrs[name] : undefined;
   }
 
-  /** Sets (or with `undefined`/`null` removes) attributes; values are checked for characters XML cannot carry. */
+  /**
+   * Sets (or with `undefined`/`null` removes) attributes.
+   * @throws {XmlNameError} when a name to set is not an XML name.
+   * @throws {XmlCharacterError} when a value holds a character XML cannot carry.
+   */
   setAttrs(attrs: AttrInput): this {
     for (const key in attrs) {
       const v = attrs[key];
       if (v === undefined || v === null) delete this.attrs[key];
       else if (key === '__proto__') {
-        // a plain assignment would set the prototype instead of an attribute
+        // a valid name; a plain assignment would set the prototype instead of an attribute
         Object.defineProperty(this.attrs, key, { value: assertXmlChars(String(v)), enumerable: true, writable: true, configurable: true });
-      } else this.attrs[key] = assertXmlChars(String(v));
+      } else this.attrs[assertXmlName(key)] = assertXmlChars(String(v));
     }
     return this;
   }
@@ -116,11 +124,11 @@ export class XmlElement {
 
   /** Appends a child element or text and returns this element. */
   append(child: XmlNode): this {
-    if (typeof child === 'string') this.children.push(assertXmlChars(child));
-    else {
+    // an empty string adds nothing XML could carry: `<a></a>` reads back as `<a/>`
+    if (typeof child !== 'string') {
       child.parent = this;
       this.children.push(child);
-    }
+    } else if (child !== '') this.children.push(assertXmlChars(child));
     return this;
   }
 
@@ -133,21 +141,96 @@ export class XmlElement {
     return true;
   }
 
-  /** Deep copy, detached from any parent. */
+  /**
+   * Deep copy, detached from any parent.
+   * @throws {RangeError} when the tree is more than {@link MAX_TREE_DEPTH} levels deep (as a cyclic one is).
+   */
   clone(): XmlElement {
-    const copy = new XmlElement(this.name);
-    copy.attrs = { ...this.attrs };
-    for (const c of this.children) copy.append(typeof c === 'string' ? c : c.clone());
-    return copy;
+    const root = shallowCopy(this);
+    // iterative, so that no tree is too deep to copy: the elements being copied wait on a stack with their
+    // copies and the index of their next child
+    let stack: (XmlElement | number)[] | undefined;
+    let original: XmlElement = this;
+    let copy = root;
+    let next = 0;
+    for (;;) {
+      const children = original.children;
+      if (next < children.length) {
+        const c = children[next++] as XmlNode;
+        if (typeof c === 'string') copy.children.push(assertXmlChars(c));
+        else {
+          const child = shallowCopy(c);
+          child.parent = copy;
+          copy.children.push(child);
+          if (c.children.length > 0) {
+            stack ??= [];
+            if (stack.length >= 3 * MAX_TREE_DEPTH) throw tooDeep();
+            stack.push(original, copy, next);
+            original = c;
+            copy = child;
+            next = 0;
+          }
+        }
+        continue;
+      }
+      if (stack === undefined || stack.length === 0) return root;
+      next = stack.pop() as number;
+      copy = stack.pop() as XmlElement;
+      original = stack.pop() as XmlElement;
+    }
   }
 
-  /** Serializes with correct escaping. */
+  /**
+   * Serializes with correct escaping.
+   * @throws {RangeError} when the tree is more than {@link MAX_TREE_DEPTH} levels deep (as a cyclic one is).
+   */
   toString(): string {
-    let out = `<${this.name}`;
-    for (const key in this.attrs) out += ` ${key}="${escapeAttr(this.attrs[key] as string)}"`;
-    if (this.children.length === 0) return `${out}/>`;
-    out += '>';
-    for (const c of this.children) out += typeof c === 'string' ? escapeText(c) : c.toString();
-    return `${out}</${this.name}>`;
+    let out = '';
+    // iterative, so that no tree is too deep to serialize: the open ancestors wait on a stack with the index
+    // of their next child
+    let stack: (XmlElement | number)[] | undefined;
+    let el: XmlElement = this;
+    let next = -1; // -1: the start tag of `el` comes next
+    for (;;) {
+      if (next < 0) {
+        out += `<${el.name}`;
+        const attrs = el.attrs;
+        for (const key in attrs) out += ` ${key}="${escapeAttr(attrs[key] as string)}"`;
+        out += el.children.length === 0 ? '/>' : '>';
+        next = 0;
+      }
+      const children = el.children;
+      if (next < children.length) {
+        const c = children[next++] as XmlNode;
+        if (typeof c === 'string') out += escapeText(c);
+        else {
+          stack ??= [];
+          if (stack.length >= 2 * MAX_TREE_DEPTH) throw tooDeep();
+          stack.push(el, next);
+          el = c;
+          next = -1;
+        }
+        continue;
+      }
+      if (children.length > 0) out += `</${el.name}>`;
+      if (stack === undefined || stack.length === 0) return out;
+      next = stack.pop() as number;
+      el = stack.pop() as XmlElement;
+    }
   }
+}
+
+/**
+ * The deepest tree {@link XmlElement.toString} and {@link XmlElement.clone} take: far beyond any parser limit, and
+ * a bound that turns a cyclic tree into an error instead of a loop that runs out of memory.
+ */
+export const MAX_TREE_DEPTH = 1_000_000;
+
+const tooDeep = (): RangeError => new RangeError(`element tree deeper than ${MAX_TREE_DEPTH} levels, or cyclic`);
+
+/** A detached copy with the same name and attributes and no children. */
+function shallowCopy(el: XmlElement): XmlElement {
+  const copy = new XmlElement(el.name);
+  copy.attrs = { ...el.attrs };
+  return copy;
 }

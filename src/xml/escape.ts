@@ -1,8 +1,17 @@
-// Escaping for XML text and attribute values, and the check for characters XML 1.0 forbids.
+// Escaping for XML text and attribute values, and the checks for characters XML 1.0 forbids and for names.
+import { NAME } from './parser.js';
 
 /** Thrown when text or an attribute value holds a character that XML 1.0 cannot carry. */
 export class XmlCharacterError extends TypeError {
   override readonly name = 'XmlCharacterError';
+}
+
+/**
+ * Thrown when an element or attribute name is not an XML name (with at most one colon, as in `xml:lang` or
+ * `xmlns:p`): serialized, it could end the tag early and inject markup.
+ */
+export class XmlNameError extends TypeError {
+  override readonly name = 'XmlNameError';
 }
 
 // XML 1.0 Char production: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF (as valid surrogate pairs).
@@ -31,6 +40,31 @@ export function assertXmlChars(value: string): string {
   const at = invalidXmlCharAt(value);
   if (at >= 0) throw new XmlCharacterError(`${charLabel(value.charCodeAt(at))} at ${at} is not an XML character`);
   return value;
+}
+
+/** True for an ASCII XML name with at most one colon (what nearly every stanza uses): one pass, no regex. */
+function isAsciiName(name: string): boolean {
+  let colon = false;
+  let start = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+    if (start) {
+      if (!letter) return false;
+      start = false;
+    } else if (c === 58 && !colon) {
+      colon = start = true;
+    } else if (!letter && !(c >= 48 && c <= 57) && c !== 45 && c !== 46) return false;
+  }
+  return !start;
+}
+
+/** Returns the name unchanged, or throws {@link XmlNameError} when it is not an element or attribute name. */
+export function assertXmlName(name: string): string {
+  if (isAsciiName(name)) return name;
+  // NAME takes any code unit from U+00C0 up: lone surrogates and U+FFFE/U+FFFF are refused by the character check
+  if (!NAME.test(name) || invalidXmlCharAt(name) >= 0) throw new XmlNameError(`${JSON.stringify(name)} is not an XML name`);
+  return name;
 }
 
 // Literal CR (and in attributes tab and LF) would not survive parsing: XML reads line ends as LF and

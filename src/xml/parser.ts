@@ -39,6 +39,12 @@ export interface XmlParserOptions {
   /** Largest top-level element accepted, in characters; default 1 MiB. */
   maxStanzaSize?: number;
   /**
+   * Deepest element nesting accepted within a top-level element (a stanza, or a frame in fragment mode; the
+   * stream root does not count): `1` allows only childless elements. Deeper input fails with `policy-violation`.
+   * Default {@link DEFAULT_MAX_DEPTH}; a value above {@link HARD_MAX_DEPTH} is lowered to it.
+   */
+  maxDepth?: number;
+  /**
    * Fragment mode (RFC 7395 framing): every top-level element is emitted whole and there is no stream root.
    * Stream mode (default): the first element is the root; its children are emitted.
    */
@@ -58,3 +64,19 @@ export interface XmlParser {
 export type XmlParserFactory = (handler: XmlParserHandler, options?: XmlParserOptions) => XmlParser;
 
 export const DEFAULT_MAX_STANZA_SIZE = 1024 * 1024;
+
+/** Default {@link XmlParserOptions.maxDepth}: far deeper than any XMPP payload nests. */
+export const DEFAULT_MAX_DEPTH = 256;
+
+/**
+ * The largest {@link XmlParserOptions.maxDepth} honoured; a larger value is lowered to this. It bounds the depth of
+ * every parsed tree, so that code walking one recursively has a known worst case (the tree's own methods are iterative).
+ */
+export const HARD_MAX_DEPTH = 10_000;
+
+/** The depth limit a parser applies for these options: the default when unset, clamped to `[1, HARD_MAX_DEPTH]`. */
+export function maxDepthOf(options: XmlParserOptions): number {
+  const depth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (Number.isNaN(depth)) return DEFAULT_MAX_DEPTH;
+  return Math.min(Math.max(Math.floor(depth), 1), HARD_MAX_DEPTH);
+}

@@ -1,6 +1,6 @@
 // One sax-wasm instance shared by every parser of a factory: takes one whole element, returns its tags,
 // attributes and CDATA sections with UTF-8 byte offsets, and leaves the wasm state clean for the next call.
-import { type Attribute, SAXParser, SaxEventType, type Tag, type Text } from 'sax-wasm';
+import { Attribute, readU32, SAXParser, SaxEventType, type Tag, type Text } from 'sax-wasm';
 import { Refusal } from './sax-wasm-rules.js';
 
 /** The events the backend needs; text is read from the source between tags, so none of sax-wasm's text. */
@@ -47,6 +47,9 @@ export type WasmExports = NonNullable<SAXParser['wasmSaxParser']>;
 // AttributeType values (a numeric enum in sax-wasm): only quoted values are XML
 const SINGLE_QUOTED = 4;
 const DOUBLE_QUOTED = 8;
+// Where a start tag's event data holds the address and the number of its attribute records (as Tag.attributes reads them)
+const TAG_ATTRIBUTES_AT = 16;
+const TAG_ATTRIBUTE_COUNT = 20;
 
 /**
  * What sax-wasm decodes names with while the engine collects (tag names, and the attribute names read back):
@@ -136,8 +139,12 @@ export class SaxWasmEngine {
     const out = this.out;
     if (type === SaxEventType.OpenTag) {
       const tag = detail as Tag;
-      const attributes = tag.attributes;
-      for (const a of attributes) {
+      const data = (tag as unknown as { data: Uint8Array }).data;
+      const count = readU32(data, TAG_ATTRIBUTE_COUNT);
+      // one attribute at a time, each dropped once read: `tag.attributes` makes objects for all of them together,
+      // and with very many the garbage collector then takes a time that grows faster than their number
+      for (let i = 0, at = readU32(data, TAG_ATTRIBUTES_AT); i < count; i++, at += Attribute.LENGTH) {
+        const a = new Attribute(new Uint8Array(data.buffer, at, Attribute.LENGTH), this.wasm.memory);
         const quote = a.type === DOUBLE_QUOTED ? 34 : a.type === SINGLE_QUOTED ? 39 : 0;
         const name = a.name.byteOffsets;
         // sax-wasm's name start holds when the name begins with an ASCII character: its offsets and the source give the name
@@ -147,7 +154,7 @@ export class SaxWasmEngine {
         out.attributes.push(quote, name.start, name.end, value.start, value.end);
       }
       out.tagNames.push(tag.name);
-      out.tokens.push(tag.selfClosing ? MARK_SELF : MARK_OPEN, tag.byteOffsets.end, attributes.length);
+      out.tokens.push(tag.selfClosing ? MARK_SELF : MARK_OPEN, tag.byteOffsets.end, count);
     } else if (type === SaxEventType.CloseTag) {
       const tag = detail as Tag;
       // an empty-element tag's open event already did the work

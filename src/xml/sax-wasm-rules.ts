@@ -1,6 +1,7 @@
 // The XMPP XML rules the sax-wasm backend applies itself (sax-wasm neither decodes entities nor resolves
 // namespaces): names, entities, whitespace, line ends and prefix checks, matching the default backend.
 import type { XmlElement } from './element.js';
+import type { PrefixScope } from './namespace-scope.js';
 import { ENTITIES, ENTITY_NAME, NAME, type XmlErrorCondition } from './parser.js';
 
 /** Thrown inside the backend to refuse the input; turned into one `onError` by the parser. */
@@ -115,29 +116,35 @@ export function setOwn(attrs: Record<string, string>, key: string, value: string
 }
 
 /**
- * Namespace well-formedness of a freshly opened element: declarations are sane and every prefix used by
- * the element or its attributes is declared on it, an ancestor (linked through `parent`) or the stream root.
+ * Namespace well-formedness of a freshly opened element at `depth` (1 for the top-level element): declarations
+ * are sane, and every prefix the element or its attributes use is declared on it, in `scope` (its declarations
+ * join those of the open ancestors there) or on the stream root.
  */
-export function checkNamespaces(el: XmlElement, root: Record<string, string> | undefined): void {
+export function checkNamespaces(el: XmlElement, depth: number, scope: PrefixScope, root: Record<string, string> | undefined): void {
+  let prefixedAttributes = false; // checked once all of its own declarations are in scope
   for (const key in el.attrs) {
     const colon = key.indexOf(':');
     if (colon < 0) continue; // unprefixed, "xmlns" included
     if (colon === 5 && key.startsWith('xmlns')) {
       if (el.attrs[key] === '') throw new Refusal('bad-format', `namespace prefix "${key.slice(6)}" declared empty`);
       if (key === 'xmlns:xmlns') throw new Refusal('bad-format', 'the "xmlns" prefix cannot be declared');
-    } else if (colon > 0) needPrefix(el, key.slice(0, colon), key, root);
+      scope.declare(key.slice(6), depth);
+    } else if (colon > 0) prefixedAttributes = true;
+  }
+  if (prefixedAttributes) {
+    for (const key in el.attrs) {
+      const colon = key.indexOf(':');
+      if (colon > 0 && !(colon === 5 && key.startsWith('xmlns'))) needPrefix(key.slice(0, colon), key, scope, root);
+    }
   }
   const prefix = el.prefix;
   if (prefix) {
     if (prefix === 'xmlns') throw new Refusal('bad-format', `element <${el.name}> uses the reserved "xmlns" prefix`);
-    needPrefix(el, prefix, el.name, root);
+    needPrefix(prefix, el.name, scope, root);
   }
 }
 
-function needPrefix(el: XmlElement, prefix: string, where: string, root: Record<string, string> | undefined): void {
-  if (prefix === 'xml') return;
-  const key = `xmlns:${prefix}`;
-  for (let e: XmlElement | undefined = el; e; e = e.parent) if (Object.hasOwn(e.attrs, key)) return;
-  if (root && Object.hasOwn(root, key)) return;
+function needPrefix(prefix: string, where: string, scope: PrefixScope, root: Record<string, string> | undefined): void {
+  if (prefix === 'xml' || scope.has(prefix) || (root !== undefined && Object.hasOwn(root, `xmlns:${prefix}`))) return;
   throw new Refusal('bad-format', `undeclared namespace prefix "${prefix}" in "${where}"`);
 }

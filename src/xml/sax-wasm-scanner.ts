@@ -3,12 +3,14 @@
 import type { XmlElement } from './element.js';
 import { charLabel, invalidXmlCharAt } from './escape.js';
 import {
-  DEFAULT_MAX_STANZA_SIZE,NAME, 
+  DEFAULT_MAX_STANZA_SIZE,
+  maxDepthOf,
+  NAME,
   type XmlErrorCondition,
   XmlParseError,
   type XmlParser,
   type XmlParserHandler,
-  type XmlParserOptions
+  type XmlParserOptions,
 } from './parser.js';
 import { MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF, MAX_WRITE, type SaxWasmEngine } from './sax-wasm-engine.js';
 import { isBlank, isSpace, Refusal, trimEndXml } from './sax-wasm-rules.js';
@@ -32,6 +34,7 @@ class Stop extends Error {}
 /** A streaming parser on a shared {@link SaxWasmEngine}; same events, errors and limits as the default backend. */
 export class SaxWasmParser implements XmlParser {
   private readonly max: number;
+  private readonly maxDepth: number;
   private readonly fragment: boolean;
   private failed = false;
   private generation = 0;
@@ -74,6 +77,7 @@ export class SaxWasmParser implements XmlParser {
     options: XmlParserOptions = {},
   ) {
     this.max = options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE;
+    this.maxDepth = maxDepthOf(options);
     this.fragment = options.fragment ?? false;
   }
 
@@ -392,6 +396,8 @@ export class SaxWasmParser implements XmlParser {
     if (this.ended) this.fail('bad-format', 'content after the end of the stream');
     if (!NAME.test(name)) this.fail('bad-format', `invalid element name "${name}"`);
     if (!this.fragment && this.root === undefined) return this.openRoot(name, selfClosing, end);
+    // `stack` holds the open elements of the top-level element only: the stream root is not one of them
+    if (this.stack.length >= this.maxDepth) this.fail('policy-violation', `elements nested deeper than ${this.maxDepth}`);
     if (this.stack.length === 0) {
       this.elementAt = this.tokenAt;
       this.marks = [];

@@ -1,6 +1,7 @@
 // Builds the XmlElement of one complete element from sax-wasm's events, checked token by token against the
 // backend's own scan (sax-wasm reports no errors: it closes tags implicitly and accepts unquoted values).
 import { XmlElement } from './element.js';
+import { PrefixScope } from './namespace-scope.js';
 import { NAME } from './parser.js';
 import { ATTRIBUTE_SIZE, MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF, type SaxTokens, type SaxWasmEngine, TOKEN_SIZE } from './sax-wasm-engine.js';
 import { attributeValue, cdataValue, checkNamespaces, isBlank, isSpace, RecentNames, Refusal, setOwn, textValue } from './sax-wasm-rules.js';
@@ -96,6 +97,8 @@ function spacedEndTags(source: string, marks: readonly number[]): string {
 
 /** Attribute names, shared by every parser: the same few come again and again. */
 const RECENT_NAMES = new RecentNames();
+/** The prefixes declared in the element being built; one build at a time, and each starts it afresh. */
+const SCOPE = new PrefixScope();
 
 function mismatch(what: string): never {
   throw new Refusal('bad-format', `malformed markup near ${what}`);
@@ -116,6 +119,7 @@ export function buildElement(
   const { tokens, tagNames } = read;
   if (bytes !== source.length) toCharOffsets(source, read);
   const stack: XmlElement[] = [];
+  SCOPE.clear(); // a refused element may have left some behind
   let result: XmlElement | undefined;
   let m = 0;
   let n = 0;
@@ -139,11 +143,14 @@ export function buildElement(
       if (kind !== token || tagName !== name || tokens[t + 1] !== end) mismatch(`<${name ?? tagName}>`);
       const selfClosing = token === MARK_SELF;
       const count = tokens[t + 2] as number;
+      // the scan has checked the name against NAME, and the tokens match the scan
       const el = new XmlElement(tagName);
       el.attrs = attributes(source, start, end, tagName, selfClosing, read, a, count);
       a += count;
-      el.parent = top; // linked before the namespace check, which looks through the ancestors
-      checkNamespaces(el, root);
+      el.parent = top;
+      const depth = stack.length + 1;
+      checkNamespaces(el, depth, SCOPE, root);
+      if (selfClosing) SCOPE.leave(depth); // its declarations were for itself only
       if (top) top.children.push(el);
       else if (result) mismatch(`<${name}>`);
       else result = el;
@@ -151,6 +158,7 @@ export function buildElement(
     } else if (token === MARK_CLOSE) {
       if (kind !== MARK_CLOSE || tokens[t + 1] !== end || !top) mismatch(`</${top?.name ?? ''}>`);
       stack.pop();
+      SCOPE.leave(stack.length + 1);
     } else {
       if (kind !== MARK_CDATA || tokens[t + 1] !== start || tokens[t + 2] !== end || !top) {
         mismatch('a CDATA section');

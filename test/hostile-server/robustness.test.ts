@@ -114,11 +114,13 @@ describe('defects inside the SDK end the attempt with a typed status', () => {
 
 describe.each(CARRIERS)('stream errors the client detects are sent to the server (%s)', (carrier: Carrier) => {
   const cases = [
-    ['bad-format', "<message xmlns='jabber:client'><body>x</message>", {}],
-    ['restricted-xml', "<message xmlns='jabber:client'><!-- hi --></message>", {}],
-    ['policy-violation', `<message xmlns='jabber:client'><body>${'x'.repeat(500)}</body></message>`, { maxStanzaSize: 200 }],
+    ['bad-format', 'malformed XML', "<message xmlns='jabber:client'><body>x</message>", {}],
+    ['restricted-xml', 'a comment', "<message xmlns='jabber:client'><!-- hi --></message>", {}],
+    ['policy-violation', 'a stanza over maxStanzaSize', `<message xmlns='jabber:client'><body>${'x'.repeat(500)}</body></message>`, { maxStanzaSize: 200 }],
+    ['policy-violation', 'nesting deeper than maxDepth (default 256)', `<message xmlns='jabber:client'>${'<x>'.repeat(300)}${'</x>'.repeat(300)}</message>`, {}],
+    ['policy-violation', 'nesting deeper than maxDepth: 8', `<message xmlns='jabber:client'>${'<x>'.repeat(9)}${'</x>'.repeat(9)}</message>`, { maxDepth: 8 }],
   ] as const;
-  it.each(cases)('%s: <stream:error> with the condition, then the stream ends', async (condition, bad, options) => {
+  it.each(cases)('%s (%s): <stream:error> with the condition, then the stream ends', async (condition, _what, bad, options) => {
     const server = plain(carrier);
     const s = session(server, options);
     expect(await s.login('user@example.org', 'pw')).toBeUndefined();
@@ -182,27 +184,6 @@ describe.each(CARRIERS)('the identity check after bind (%s)', (carrier: Carrier)
 });
 
 describe('handler dispatch', () => {
-  it('is linear in the number of handlers (time at 2n ÷ time at n stays near 2)', () => {
-    const stanza = new XmlElement('message', { xmlns: 'jabber:client', type: 'chat' });
-    const table = (n: number) => {
-      const t = new HandlerTable();
-      for (let i = 0; i < n; i++) t.add(new StanzaHandler(() => true, null, 'presence'));
-      return t;
-    };
-    const small = table(8000);
-    const large = table(16000);
-    const time = (t: HandlerTable) => {
-      const t0 = performance.now();
-      for (let k = 0; k < 20; k++) t.dispatch(stanza, () => {});
-      return performance.now() - t0;
-    };
-    // the two sizes interleaved, the best of many runs each: a busy machine slows both alike
-    let best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
-    for (let r = 0; r < 15; r++) best = [Math.min(best[0] as number, time(small)), Math.min(best[1] as number, time(large))];
-    // linear: about 2; the quadratic dispatch it replaced: about 4
-    expect((best[1] as number) / (best[0] as number)).toBeLessThan(3);
-  });
-
   it('runs handlers added during dispatch from the next stanza on, and never runs a deleted one', () => {
     const table = new HandlerTable();
     const calls: string[] = [];

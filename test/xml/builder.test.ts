@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { $build, $iq, $msg, $pres, Builder, toElement } from '../../src/xml/builder.js';
 import { XmlElement } from '../../src/xml/element.js';
-import { XmlCharacterError } from '../../src/xml/escape.js';
+import { XmlCharacterError, XmlNameError } from '../../src/xml/escape.js';
 
 describe('builders', () => {
   it('$msg builds a jabber:client message with c/t/up', () => {
@@ -70,5 +70,22 @@ describe('builders', () => {
     expect(() => $msg().c('body').t('bell \u0007')).toThrow(XmlCharacterError);
     expect(() => $msg({ id: '\u0000' })).toThrow(XmlCharacterError);
     expect(() => $build('a').c('b', {}, '\uDFFF')).toThrow(XmlCharacterError);
+  });
+
+  it('refuses element and attribute names that would inject markup', () => {
+    expect(() => $build('<script>')).toThrow(XmlNameError);
+    expect(() => $msg().c('x"y')).toThrow(XmlNameError);
+    expect(() => $msg().c('body', { 'a b': 'x' })).toThrow(XmlNameError);
+    expect(() => $iq({ 'id="1" onload': 'x' })).toThrow(XmlNameError);
+    expect(() => $pres().attrs({ 'a>': '1' })).toThrow(XmlNameError);
+    expect($build('x:y', { 'xmlns:x': 'urn:x', 'xml:lang': 'en' }).c('x:z').toString()).toBe('<x:y xmlns:x="urn:x" xml:lang="en"><x:z/></x:y>');
+  });
+
+  it('builds and serializes a tree 100000 levels deep', () => {
+    const b = $build('r');
+    for (let i = 0; i < 100_000; i++) b.c('a');
+    const xml = b.toString();
+    expect(xml.length).toBe('<r>'.length + 3 * 99_999 + '<a/>'.length + 4 * 99_999 + '</r>'.length);
+    expect($build('s').cnode(b).tree().toString()).toBe(`<s>${xml}</s>`);
   });
 });

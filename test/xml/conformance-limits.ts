@@ -1,8 +1,9 @@
-// Conformance, part 4: maxStanzaSize. A stanza over the limit ends in policy-violation whether it arrives
-// whole or trickles in, and the parser never holds much more than the limit meanwhile.
+// Conformance, part 4: maxStanzaSize and maxDepth. A stanza over the size limit ends in policy-violation whether
+// it arrives whole or trickles in, and the parser never holds much more than the limit meanwhile; one nested
+// deeper than the depth limit ends in policy-violation as soon as its element over the limit starts.
 import { describe, expect, it } from 'vitest';
-import type { XmlParserFactory } from '../../src/xml/parser.js';
-import { record, summarize } from './support.js';
+import { DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH, type XmlParserFactory, type XmlParserOptions } from '../../src/xml/parser.js';
+import { type Event, record, summarize } from './support.js';
 
 const ROOT = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
 const MAX = 1000;
@@ -76,6 +77,72 @@ export function limitSuite(factory: XmlParserFactory): void {
       r.parser.write(ROOT);
       for (let i = 0; i < 20; i++) r.parser.write(`${stanza}\n`);
       expect(summarize(r.events).map((e) => e.split(' ')[0])).toEqual(['start', ...Array<string>(20).fill('element')]);
+    });
+  });
+}
+
+/** `depth` elements, each the only child of the one before: `<a><a>…<a/>…</a></a>`. */
+function nested(depth: number): string {
+  return `${'<a>'.repeat(depth - 1)}<a/>${'</a>'.repeat(depth - 1)}`;
+}
+
+/** The kind of each event, and the condition of an error (without serializing deep elements). */
+function kinds(events: Event[]): string[] {
+  return events.map((e) => (e.type === 'error' ? `error ${e.error.condition}` : e.type));
+}
+
+/** The events of `input` written whole, or one character at a time. */
+function parse(factory: XmlParserFactory, input: string, options: XmlParserOptions, trickle = false): Event[] {
+  const r = record(factory, options);
+  if (trickle) for (const c of input) r.parser.write(c);
+  else r.parser.write(input);
+  return r.events;
+}
+
+export function depthSuite(factory: XmlParserFactory): void {
+  describe('maxDepth', () => {
+    it(`accepts elements nested ${DEFAULT_MAX_DEPTH} deep by default and refuses one level more, in a frame or under the stream root (which does not count)`, () => {
+      for (const fragment of [true, false]) {
+        for (const trickle of [false, true]) {
+          const head = fragment ? '' : ROOT;
+          const within = `fragment ${fragment}, trickle ${trickle}`;
+          expect(kinds(parse(factory, head + nested(DEFAULT_MAX_DEPTH), { fragment }, trickle)), within).toEqual([...(fragment ? [] : ['start']), 'element']);
+          expect(kinds(parse(factory, head + nested(DEFAULT_MAX_DEPTH + 1), { fragment }, trickle)), within).toEqual([
+            ...(fragment ? [] : ['start']),
+            'error policy-violation',
+          ]);
+        }
+      }
+    });
+
+    it('refuses as soon as an element over the limit starts, empty or not, long before anything closes', () => {
+      for (const tag of ['<d>', '<d/>', "<d xmlns='urn:d' a='1'>"]) {
+        for (const fragment of [true, false]) {
+          const r = record(factory, { fragment, maxDepth: 3 });
+          r.parser.write(`${fragment ? '' : ROOT}<a><b>text<c>`);
+          expect(kinds(r.events).filter((e) => e.startsWith('error'))).toEqual([]);
+          r.parser.write(tag);
+          expect(kinds(r.events).at(-1), `${tag}, fragment ${fragment}`).toBe('error policy-violation');
+        }
+      }
+    });
+
+    it('takes the limit from maxDepth, counts each stanza on its own, and with 1 accepts childless elements only', () => {
+      expect(kinds(parse(factory, `${ROOT}${nested(3)}${nested(3)}<x><y/><y/><y/></x>`, { maxDepth: 3 }))).toEqual(['start', 'element', 'element', 'element']);
+      expect(kinds(parse(factory, nested(4), { fragment: true, maxDepth: 3 }))).toEqual(['error policy-violation']);
+      expect(kinds(parse(factory, "<a x='1'/><a>text</a>", { fragment: true, maxDepth: 1 }))).toEqual(['element', 'element']);
+      expect(kinds(parse(factory, '<a><b/></a>', { fragment: true, maxDepth: 1 }))).toEqual(['error policy-violation']);
+    });
+
+    it(`lowers a larger maxDepth to ${HARD_MAX_DEPTH}, and the deepest tree it accepts serializes and copies`, () => {
+      for (const maxDepth of [HARD_MAX_DEPTH + 1, 1e9, Number.POSITIVE_INFINITY]) {
+        const deepest = parse(factory, nested(HARD_MAX_DEPTH), { fragment: true, maxDepth });
+        expect(kinds(deepest), `maxDepth ${maxDepth}`).toEqual(['element']);
+        expect(kinds(parse(factory, nested(HARD_MAX_DEPTH + 1), { fragment: true, maxDepth })), `maxDepth ${maxDepth}`).toEqual(['error policy-violation']);
+        const el = deepest[0]?.type === 'element' ? deepest[0].element : undefined;
+        expect(el?.toString()).toBe(nested(HARD_MAX_DEPTH));
+        expect(el?.clone().toString()).toBe(nested(HARD_MAX_DEPTH));
+      }
     });
   });
 }

@@ -52,6 +52,14 @@ export const REJECTIONS: Rejection[] = [
   { name: 'undeclared element prefix', input: `${ROOT}<message><foo:bar/></message>`, condition: 'bad-format' },
   { name: 'undeclared attribute prefix', input: "<message xmlns='jabber:client' foo:id='1'/>", condition: 'bad-format', fragment: true },
   { name: 'prefix declared on a sibling only', input: "<message><a:x xmlns:a='urn:a'/><a:y/></message>", condition: 'bad-format', fragment: true },
+  { name: 'prefix declared on a closed element only', input: "<message><a xmlns:p='urn:p'></a><p:b/></message>", condition: 'bad-format', fragment: true },
+  {
+    name: 'attribute prefix used after its declaring element closed',
+    input: "<message><a xmlns:p='urn:p'><b p:x='1'/></a><c p:y='2'/></message>",
+    condition: 'bad-format',
+    fragment: true,
+  },
+  { name: 'prefix declared by a previous stanza only', input: `${ROOT}<r xmlns:p='urn:p'><p:a/></r><p:b/>`, condition: 'bad-format' },
   { name: 'prefix declared empty', input: "<message xmlns:a=''/>", condition: 'bad-format', fragment: true },
   { name: 'xmlns prefix declared', input: "<message xmlns:xmlns='urn:x'/>", condition: 'bad-format', fragment: true },
   { name: 'element with the xmlns prefix', input: "<xmlns:message xmlns:a='urn:a'/>", condition: 'bad-format', fragment: true },
@@ -116,6 +124,30 @@ export function rejectionSuite(factory: XmlParserFactory): void {
       const el = r.events[0]?.type === 'element' ? r.events[0].element : undefined;
       expect(el?.getAttribute('__proto__')).toBe('3');
       expect(Object.getPrototypeOf(el?.attrs)).toBe(Object.prototype);
+    });
+
+    it('keeps a prefix in scope while any open element declares it, and only then', () => {
+      const frames = [
+        // redeclared inside: the outer declaration holds again once the inner element closes
+        "<m xmlns:p='urn:1'><a xmlns:p='urn:2'><p:x/></a><p:y/></m>",
+        // declared after its use on the same element
+        "<p:m p:a='1' xmlns:p='urn:1'><p:x/></p:m>",
+        // declared far up, used far down
+        `<m xmlns:p='urn:1'>${'<a>'.repeat(100)}<p:x p:b='2'/>${'</a>'.repeat(100)}</m>`,
+      ];
+      const r = record(factory, { fragment: true });
+      for (const frame of frames) r.parser.write(frame);
+      expect(summarize(r.events).map((e) => e.split(' ')[0])).toEqual(['element', 'element', 'element']);
+      const first = r.events[0]?.type === 'element' ? r.events[0].element : undefined;
+      expect(first?.getChild('a')?.getChild('x')?.getNS()).toBe('urn:2');
+      expect(first?.getChild('y')?.getNS()).toBe('urn:1');
+
+      // the stream root's declarations hold for every stanza, whatever an earlier one declared
+      const s = record(factory);
+      s.parser.write(`${ROOT}<r xmlns:stream='urn:other'><stream:a/></r><stream:features/>`);
+      expect(summarize(s.events).map((e) => e.split(' ')[0])).toEqual(['start', 'element', 'element']);
+      const features = s.events[2]?.type === 'element' ? s.events[2].element : undefined;
+      expect(features?.getNS()).toBe('http://etherx.jabber.org/streams');
     });
   });
 }

@@ -1,10 +1,10 @@
 // The conformance suite every XmlParser backend must pass: the real-stanza corpus split anywhere, fragment
-// mode, refused input and size limits.
+// mode, refused input, and size and depth limits.
 import { describe } from 'vitest';
 import type { XmlParserFactory } from '../../src/xml/parser.js';
 import { corpusSuite } from './conformance-corpus.js';
 import { fragmentSuite } from './conformance-fragment.js';
-import { limitSuite } from './conformance-limits.js';
+import { depthSuite, limitSuite } from './conformance-limits.js';
 import { rejectionSuite } from './conformance-rejections.js';
 
 /** Registers the whole suite for one backend. */
@@ -14,5 +14,6 @@ export function runConformance(name: string, factory: XmlParserFactory): void {
     fragmentSuite(factory);
     rejectionSuite(factory);
     limitSuite(factory);
+    depthSuite(factory);
   });
 }

@@ -30,10 +30,17 @@ export function record(factory: XmlParserFactory, options?: XmlParserOptions): R
   return { parser, events };
 }
 
-/** `getNS()` of every element, depth first. */
+/** `getNS()` of every element, depth first (without recursion: parsed trees may be thousands of levels deep). */
 export function namespaces(el: XmlElement): (string | undefined)[] {
-  const out: (string | undefined)[] = [el.getNS()];
-  for (const c of el.children) if (typeof c !== 'string') out.push(...namespaces(c));
+  const out: (string | undefined)[] = [];
+  const pending = [el];
+  for (let e = pending.pop(); e !== undefined; e = pending.pop()) {
+    out.push(e.getNS());
+    for (let i = e.children.length - 1; i >= 0; i--) {
+      const c = e.children[i];
+      if (typeof c !== 'string' && c !== undefined) pending.push(c);
+    }
+  }
   return out;
 }
 
