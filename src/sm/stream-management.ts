@@ -192,6 +192,8 @@ export class StreamManagement implements StreamManagementState {
   }
 
   #startSession(jid: string): void {
+    // a session lost before it could be resumed leaves its unacknowledged stanzas to this one (see online())
+    this.#leftover.push(...this.#counters.drain());
     this.#reset();
     this.#jid = jid;
     this.#counting = true;
