@@ -16,6 +16,7 @@ import { SaslStep } from './stream/sasl-step.js';
 import { sessionStep } from './stream/session-step.js';
 import type { FeatureStep } from './stream/step.js';
 import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
+import { coreKit } from './keeper/core-kit.js';
 import type { KeeperHost, SessionKeeper } from './keeper/session-keeper.js';
 import type { StreamManagementState } from './sm/stream-management.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
@@ -641,6 +642,7 @@ export class CoreConnection {
     }
     const host: KeeperHost = {
       options: this.options,
+      kit: coreKit,
       service: this.service,
       domain: this.domain,
       sendRaw: (el) => this.#sendRaw(el),

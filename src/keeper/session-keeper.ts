@@ -1,20 +1,20 @@
 // Keeps one session alive across the network: XEP-0198 stream management, automatic reconnect, dead-connection
 // detection, and keepalive across a page reload. Loaded on demand: the connection calls it through narrow hooks.
-import { ConnectionError } from '../errors.js';
 import type { JID } from '../jid.js';
-import { NS_CLIENT, NS_PING } from '../ns.js';
 import type { ConnectionOptions } from '../options.js';
 import { reconnectPolicy } from '../reconnect/backoff.js';
 import { Heartbeat } from '../reconnect/heartbeat.js';
 import { Reconnector } from '../reconnect/reconnector.js';
 import { StreamManagement } from '../sm/stream-management.js';
-import { Status } from '../status.js';
 import type { FeatureStep } from '../stream/step.js';
-import { XmlElement } from '../xml/element.js';
+import type { XmlElement } from '../xml/element.js';
+import type { CoreKit } from './core-kit.js';
 
 /** What the keeper needs from its connection. */
 export interface KeeperHost {
   readonly options: ConnectionOptions;
+  /** The core's classes and constants (see core-kit.ts for why they are not imported). */
+  readonly kit: CoreKit;
   readonly service: string;
   readonly domain: string;
   /** Sends on the live stream as it is: a nonza, or a stanza going out again (already counted). */
@@ -60,7 +60,7 @@ export class SessionKeeper {
     this.#host = host;
     const { options } = host;
     const sm = options.streamManagement;
-    this.sm = sm === false ? undefined : new StreamManagement({ resume: true, requestEvery: 5, maxUnacked: 500, ...(typeof sm === 'object' ? sm : {}) });
+    this.sm = sm === false ? undefined : new StreamManagement({ resume: true, requestEvery: 5, maxUnacked: 500, ...(typeof sm === 'object' ? sm : {}) }, host.kit);
     const policy = reconnectPolicy(options.reconnect);
     this.#reconnector = policy && new Reconnector(policy, { attempt: () => host.attempt(), reconnecting: (c) => host.reconnecting(c), giveUp: (c) => host.giveUp(c) });
     // with keepalive, a session an earlier page kept is resumed rather than a new one begun
@@ -100,6 +100,7 @@ export class SessionKeeper {
       return;
     }
     const max = sm?.options.maxUnacked ?? 500;
+    const { ConnectionError, Status } = this.#host.kit;
     if (this.#outbox.length >= max) throw new ConnectionError(Status.ERROR, 'reconnect-queue-full', `${max} stanzas wait for the session to come back`);
     this.#outbox.push(el);
   }
@@ -201,6 +202,7 @@ export class SessionKeeper {
     const host = this.#host;
     const interval = host.options.pingInterval ?? 60000;
     if (host.transportKind() !== 'websocket' || interval === 0) return;
+    const { XmlElement, NS_CLIENT, NS_PING } = host.kit;
     const probe = () => {
       if (this.sm?.enabled) this.sm.requestAck();
       else host.request(new XmlElement('iq', { xmlns: NS_CLIENT, type: 'get', to: host.domain }, [new XmlElement('ping', { xmlns: NS_PING })])).catch(() => {});

@@ -1,10 +1,9 @@
 // XEP-0198 stream management for one session: enable after binding, count and acknowledge both ways, keep what
 // the server has not acknowledged, and resume the session on a new stream.
-import { ConnectionError } from '../errors.js';
-import { NS_CLIENT } from '../ns.js';
-import { Status } from '../status.js';
-import { type FeatureStep, NegotiationFailure, type StepContext, type StepResult } from '../stream/step.js';
-import { XmlElement } from '../xml/element.js';
+import type { ConnectionError } from '../errors.js';
+import type { CoreKit } from '../keeper/core-kit.js';
+import type { FeatureStep, StepContext, StepResult } from '../stream/step.js';
+import type { XmlElement } from '../xml/element.js';
 import { type BadAck, parseH, SmCounters, type Unacked } from './counters.js';
 import { clearSm, loadSm, saveSm } from './sm-store.js';
 
@@ -53,21 +52,13 @@ export interface SmLink {
 
 const STANZAS = new Set(['message', 'presence', 'iq']);
 
-/** True for a top-level stanza (message, presence, iq in `jabber:client`), the unit XEP-0198 counts. */
-export function isStanza(el: XmlElement): boolean {
-  if (!STANZAS.has(el.name)) return false;
-  const ns = el.getNS();
-  return ns === undefined || ns === NS_CLIENT;
-}
-
-const nonza = (name: string, attrs: Record<string, string | number | undefined> = {}) => new XmlElement(name, { xmlns: NS_SM, ...attrs });
-
 /**
  * Stream management across the streams of one session. The connection feeds it what goes out and comes in;
  * its two feature steps enable it after binding and resume it after a reconnect's SASL.
  */
 export class StreamManagement implements StreamManagementState {
   readonly options: StreamManagementOptions;
+  readonly #kit: CoreKit;
   #link: SmLink | undefined;
   #counters = new SmCounters();
   /** `<enable/>` went out; counting has begun, `<enabled/>` may not be here yet. */
@@ -84,8 +75,25 @@ export class StreamManagement implements StreamManagementState {
   /** With `keepalive`: the service the state is kept for across a reload, and the listener that keeps it. */
   #kept: { service: string; onPageHide: () => void } | undefined;
 
-  constructor(options: StreamManagementOptions) {
+  constructor(options: StreamManagementOptions, kit: CoreKit) {
     this.options = options;
+    this.#kit = kit;
+  }
+
+  /** True for a top-level stanza (message, presence, iq in `jabber:client`), the unit XEP-0198 counts. */
+  #isStanza(el: XmlElement): boolean {
+    if (!STANZAS.has(el.name)) return false;
+    const ns = el.getNS();
+    return ns === undefined || ns === this.#kit.NS_CLIENT;
+  }
+
+  #nonza(name: string, attrs: Record<string, string | number | undefined> = {}): XmlElement {
+    return new this.#kit.XmlElement(name, { xmlns: NS_SM, ...attrs });
+  }
+
+  #error(status: 'ERROR' | 'DISCONNECTED', condition: string, text: string): ConnectionError {
+    const { ConnectionError, Status } = this.#kit;
+    return new ConnectionError(Status[status], condition, text);
   }
 
   get enabled(): boolean {
@@ -141,14 +149,14 @@ export class StreamManagement implements StreamManagementState {
     negotiate: (features, ctx) => {
       if (!ctx.state.jid || ctx.state.resumed || !features.getChild('sm', NS_SM)) return undefined;
       this.#startSession(ctx.state.jid);
-      ctx.send(nonza('enable', { resume: this.options.resume ? 'true' : undefined }));
+      ctx.send(this.#nonza('enable', { resume: this.options.resume ? 'true' : undefined }));
       return 'next';
     },
   };
 
   #sendResume(ctx: StepContext): void {
     ctx.state.resuming = true;
-    ctx.send(nonza('resume', { previd: this.#id, h: this.#counters.received }));
+    ctx.send(this.#nonza('resume', { previd: this.#id, h: this.#counters.received }));
   }
 
   #awaitResume(ctx: StepContext): Promise<StepResult> {
@@ -173,7 +181,7 @@ export class StreamManagement implements StreamManagementState {
     if (bad) {
       // a server that counts wrong is not resumed again: the next attempt starts a new session, the queue intact
       this.#forget(ctx, 'bad <resumed/>');
-      throw new NegotiationFailure(Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el });
+      throw new this.#kit.NegotiationFailure(this.#kit.Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el });
     }
     ctx.state.resumed = true;
     ctx.state.jid = this.#jid;
@@ -224,14 +232,14 @@ export class StreamManagement implements StreamManagementState {
     this.#leftover = [];
     if (leftover.length === 0) return;
     if (this.options.onUnacked) {
-      for (const u of leftover) settle(u, new ConnectionError(Status.DISCONNECTED, 'sm-unacked', 'handed to onUnacked'));
+      for (const u of leftover) settle(u, this.#error('DISCONNECTED', 'sm-unacked', 'handed to onUnacked'));
       this.options.onUnacked(leftover.map((u) => u.stanza));
       return;
     }
     // sent again as new stanzas of the new session; their acknowledgement waiters follow them
     for (const u of leftover) {
       if (this.#counting) this.#counters.recordSent(u.stanza).waiters = u.waiters;
-      else settle(u, new ConnectionError(Status.ERROR, 'sm-unavailable', 'sent again on a session without stream management'));
+      else settle(u, this.#error('ERROR', 'sm-unavailable', 'sent again on a session without stream management'));
       link?.resend(u.stanza);
       if (this.#counting) this.afterSent();
     }
@@ -239,9 +247,9 @@ export class StreamManagement implements StreamManagementState {
 
   /** Counts a stanza we send (returns whether it was counted). Throws when the queue is full. */
   sent(el: XmlElement): boolean {
-    if (!this.#counting || !isStanza(el)) return false;
+    if (!this.#counting || !this.#isStanza(el)) return false;
     if (this.#counters.queue.length >= this.options.maxUnacked) {
-      throw new ConnectionError(Status.ERROR, 'sm-queue-full', `${this.options.maxUnacked} stanzas await the server's acknowledgement`);
+      throw this.#error('ERROR', 'sm-queue-full', `${this.options.maxUnacked} stanzas await the server's acknowledgement`);
     }
     this.#counters.recordSent(el);
     return true;
@@ -256,7 +264,7 @@ export class StreamManagement implements StreamManagementState {
   requestAck(): void {
     if (!this.#enabled || !this.#link) return;
     this.#sinceRequest = 0;
-    this.#link.sendNonza(nonza('r'));
+    this.#link.sendNonza(this.#nonza('r'));
   }
 
   /**
@@ -268,7 +276,7 @@ export class StreamManagement implements StreamManagementState {
     const link = this.#link;
     switch (el.localName) {
       case 'r':
-        if (this.#enabled) link?.sendNonza(nonza('a', { h: this.#counters.received }));
+        if (this.#enabled) link?.sendNonza(this.#nonza('a', { h: this.#counters.received }));
         break;
       case 'a':
         this.#onAck(el);
@@ -282,7 +290,7 @@ export class StreamManagement implements StreamManagementState {
       case 'failed':
         // enabling failed: nothing is counted, and nothing waits for an acknowledgement that cannot come
         if (this.#enabled) break;
-        for (const u of this.#counters.drain()) settle(u, new ConnectionError(Status.ERROR, 'sm-unavailable', 'stream management not enabled'));
+        for (const u of this.#counters.drain()) settle(u, this.#error('ERROR', 'sm-unavailable', 'stream management not enabled'));
         this.#reset();
         break;
     }
@@ -291,7 +299,7 @@ export class StreamManagement implements StreamManagementState {
 
   /** A stanza from the server was handled (after its handlers ran). */
   handled(el: XmlElement): void {
-    if (this.#enabled && isStanza(el)) this.#counters.recordReceived();
+    if (this.#enabled && this.#isStanza(el)) this.#counters.recordReceived();
   }
 
   #onAck(el: XmlElement): void {
@@ -320,7 +328,7 @@ export class StreamManagement implements StreamManagementState {
   acked(stanza: XmlElement): Promise<void> {
     if (this.#done.has(stanza)) return Promise.resolve();
     const entry = this.#counters.queue.find((u) => u.stanza === stanza) ?? this.#leftover.find((u) => u.stanza === stanza);
-    if (!entry) return Promise.reject(new ConnectionError(Status.ERROR, 'sm-unavailable', 'not a stanza stream management counted'));
+    if (!entry) return Promise.reject(this.#error('ERROR', 'sm-unavailable', 'not a stanza stream management counted'));
     return new Promise((resolve, reject) => {
       entry.waiters ??= [];
       entry.waiters.push({ resolve, reject });
@@ -386,7 +394,7 @@ export class StreamManagement implements StreamManagementState {
     this.#leftover = [];
     this.#reset();
     this.#jid = undefined;
-    for (const u of rest) settle(u, new ConnectionError(Status.DISCONNECTED, reason, 'the session ended before the server acknowledged it'));
+    for (const u of rest) settle(u, this.#error('DISCONNECTED', reason, 'the session ended before the server acknowledged it'));
     return rest.map((u) => u.stanza);
   }
 }
