@@ -3,8 +3,8 @@
 // nothing escapes as an exception or rejection, the connection ends CONNECTED or DISCONNECTED with a typed failure in
 // bounded time, and nothing runs on afterwards; across the run the heap stays flat.
 //
-//   npm test          a 6,000-case slice: fewer but heavier cases than 10,000 light ones (rounds of mutations into a
-//                     live session after the login), over 10,000 mutated server outputs, in about 25 s of CPU
+//   npm test          a 10,000-case slice (about 17,000 mutated server outputs, rounds of mutations into a live
+//                     session after the login), in about 35 s of CPU
 //   npm run fuzz      100,000 cases (FUZZ_CASES)
 //   FUZZ_SEED=<seed> FUZZ_ONLY=<index> npx vitest run test/fuzz/sessions.test.ts    replays one case, with its transcript
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { triage } from './triage.js';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const SEED = env('FUZZ_SEED', 0x5e55);
-const CASES = env('FUZZ_CASES', 6_000);
+const CASES = env('FUZZ_CASES', 10_000);
 const FIRST = env('FUZZ_FIRST', 0);
 const CONCURRENCY = env('FUZZ_CONCURRENCY', 48);
 const ONLY = process.env.FUZZ_ONLY;
