@@ -2,8 +2,9 @@
 import { spawn } from 'node:child_process';
 import { median } from './stats.mjs';
 
-function child(args, src) {
-  const node = ['--expose-gc', ...(src ? ['--import', 'tsx'] : []), new URL('./node-memory.mjs', import.meta.url).pathname, ...args, ...(src ? ['--src'] : [])];
+/** Runs a bench script in `node --expose-gc` and resolves with the JSON of its last stdout line; stderr goes to `onErr`. */
+export function nodeChild(script, args, { src = false, timeoutMs = 180_000, onErr } = {}) {
+  const node = ['--expose-gc', ...(src ? ['--import', 'tsx'] : []), new URL(script, import.meta.url).pathname, ...args, ...(src ? ['--src'] : [])];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, node, { stdio: ['ignore', 'pipe', 'pipe'], cwd: new URL('..', import.meta.url).pathname });
     let out = '';
@@ -13,15 +14,16 @@ function child(args, src) {
     });
     p.stderr.on('data', (d) => {
       err += d;
+      onErr?.(String(d));
     });
-    const timer = setTimeout(() => p.kill(), 180_000);
+    const timer = setTimeout(() => p.kill(), timeoutMs);
     p.on('close', (code) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop();
       try {
         resolve(JSON.parse(line));
       } catch {
-        reject(new Error(`node-memory ${args.join(' ')} exited ${code}: ${err.slice(-600) || out.slice(-600)}`));
+        reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${err.slice(-600) || out.slice(-600)}`));
       }
     });
   });
@@ -38,7 +40,7 @@ export async function measureMemory({ service, count, reps, src, appDir, log }) 
   const samples = Object.fromEntries(runs.map(([lib, mech]) => [`${lib}/${mech}`, []]));
   for (let r = 0; r < reps; r++) {
     for (const [lib, mech] of runs) {
-      const res = await child([lib, String(count), service, mech], src);
+      const res = await nodeChild('./node-memory.mjs', [lib, String(count), service, mech], { src });
       samples[`${lib}/${mech}`].push(res);
       log?.(`memory ${lib}/${mech} rep ${r + 1}: ${(res.heapPerConnection / 1024).toFixed(1)} KiB heap/connection`);
     }

@@ -6,10 +6,10 @@ const HELP = `usage: node bench/run.mjs [--quick] [--src | --root DIR] [--no-bui
   --root DIR  like --src, from another checkout's src/ and mechanisms/ (to measure a change before it lands)
   --no-build  measure ./dist as it is (default: a private build of this checkout, made by the run)
   --profile   also record CPU profiles of antistrophe's hot paths (bench/out/*.cpuprofile) and list hot spots
-  --only      run only these sections: size,online,client,server,parse,scram,memory
+  --only      run only these sections: size,online,client,server,parse,scram,memory,soak
   --render    only re-render bench/results.md from bench/results.json`;
 
-export const SECTIONS = ['size', 'online', 'client', 'server', 'parse', 'scram', 'memory'];
+export const SECTIONS = ['size', 'online', 'client', 'server', 'parse', 'scram', 'memory', 'soak'];
 
 export function parseOptions(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--') && !a.includes('=')));
@@ -35,7 +35,7 @@ export function parseOptions(argv) {
       ? { online: 5, onlineRtt: 3, client: 3, server: 3, parse: 3, scram: 5, scramCold: 3, memory: 1 }
       : { online: 60, onlineRtt: 9, client: 5, server: 5, parse: 7, scram: 15, scramCold: 7, memory: 5 },
     n: quick
-      ? { client: 5000, server: 1000, parseRounds: 2, parseMs: 300, memoryConnections: 50 }
-      : { client: 20000, server: 3000, parseRounds: 5, parseMs: 700, memoryConnections: 200 },
+      ? { client: 5000, server: 1000, parseRounds: 2, parseMs: 300, memoryConnections: 50, soak: 20000, soakEvery: 2000 }
+      : { client: 20000, server: 3000, parseRounds: 5, parseMs: 700, memoryConnections: 200, soak: 100000, soakEvery: 10000 },
   };
 }

@@ -16,6 +16,7 @@ import { parseOptions, SECTIONS } from './options.mjs';
 import { OUT_DIR } from './profile.mjs';
 import { renderReport } from './report.mjs';
 import { measureSizes } from './sizes.mjs';
+import { measureSoak } from './soak.mjs';
 
 const started = Date.now();
 const log = (msg) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
@@ -89,6 +90,15 @@ async function main() {
     } catch (e) {
       results.memory = { error: String(e.message ?? e) };
     }
+  }
+
+  if (opts.only.has('soak')) {
+    log(`soak: ${opts.n.soak} messages on one connection with stream management, heap every ${opts.n.soakEvery}`);
+    const t0 = Date.now();
+    results.soak = await measureSoak({ env, total: opts.n.soak, every: opts.n.soakEvery, src: opts.src, appDir, plugins: appDir ? [appPlugin(appDir)] : [], log });
+    results.soak.wallSeconds = (Date.now() - t0) / 1000;
+    if (chromium === 'not started' && results.soak.browser?.chromium) chromium = results.soak.browser.chromium;
+    log(`soak: ${results.soak.wallSeconds.toFixed(1)} s`);
   }
 
   results.machine = machineInfo({ chromium, prosody: env.prosody.version, loadStart });

@@ -11,6 +11,24 @@ export const SIZE_TARGETS = { a: 12 * 1024, b: 18 * 1024 };
 const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
 const finite = (...xs) => xs.every((x) => Number.isFinite(x));
 
+const signedKib = (bytes) => `${bytes < 0 ? '−' : '+'}${kib(Math.abs(bytes))}`;
+export const SOAK_ENVS = [
+  ['browser', 'Chromium'],
+  ['node', 'Node'],
+];
+
+/**
+ * The soak verdicts of one environment: `heap` (growth from the first sample after warm-up to the last under the
+ * run's limit), `delivery` (every message echoed once and in order, the stream-management counts agree, the queue
+ * within its bound and empty at the end); null when unmeasured.
+ */
+export function soakVerdicts(soak, x) {
+  if (!x || x.error) return { heap: null, delivery: null };
+  const delivery =
+    x.sent === soak.total && x.received === x.sent && x.misordered === 0 && x.outbound === x.sent && x.inbound === x.received && x.unackedAtEnd === 0 && x.maxUnacked <= soak.bound;
+  return { heap: Number.isFinite(x.growth) ? x.growth < soak.growthLimit : null, delivery };
+}
+
 /** One row per target: what was measured, against what, the threshold and PASS/FAIL (n/a when unmeasured). */
 export function evaluateTargets(r) {
   const rows = [];
@@ -69,6 +87,18 @@ export function evaluateTargets(r) {
     const ours = mem.summary['antistrophe/PLAIN'].heap;
     const peer = mem.summary['xmppjs/PLAIN'].heap;
     add(`Node heap per idle connection vs @xmpp/client (${mem.count} connections, PLAIN)`, `${kib(ours)} vs ${kib(peer)} = ${fmt(ours / peer, 2)}×`, '≤ 0.70×', finite(ours, peer) ? ours / peer <= 0.7 : null);
+  }
+  const soak = r.soak;
+  if (soak) {
+    const warm = fmt(soak.every, 0);
+    for (const [key, name] of SOAK_ENVS) {
+      const x = soak[key];
+      const v = soakVerdicts(soak, x);
+      const heap = x && !x.error ? `${signedKib(x.growth)} (${fmt(x.growthShare * 100, 1)} % of ${kib(x.samples[1].heap)})` : 'not measured';
+      add(`soak, ${name}: heap growth from ${warm} to ${fmt(soak.total, 0)} messages on one connection (no growth beyond noise)`, heap, `< ${kib(soak.growthLimit)}`, v.heap);
+      const delivery = x && !x.error ? `${fmt(x.received, 0)} of ${fmt(x.sent, 0)} echoed, ${x.misordered} out of order; max unacked ${x.maxUnacked}` : 'not measured';
+      add(`soak, ${name}: every message back once and in order, stream-management queue bounded`, delivery, `all, in order; unacked ≤ ${soak.bound}`, v.delivery);
+    }
   }
   return rows;
 }
