@@ -12,6 +12,8 @@ const range = (s, d) => (s ? `${fmt(s.median, d)} (${fmt(s.range[0], d)}–${fmt
 const busy = (m) => m.loadStart > m.cores || m.loadEnd > m.cores + 1.5;
 const failed = (section) => (section?.error ? `_not measured: ${section.error}_\n` : undefined);
 
+const signedBytes = (n) => `${n < 0 ? '−' : '+'}${Math.abs(n).toLocaleString('en-US')} B gz`;
+
 function sizesSection(s) {
   const rows = [];
   for (const key of ['a', 'b']) {
@@ -38,6 +40,13 @@ function sizesSection(s) {
     `- @xmpp/client: ${s['@xmpp/client'].note}; bundled with the package's "browser" field honored (see bench/esbuild.mjs).`,
     `- scripts/check-bundle.mjs budgets today: (a) ${kib(s.checkBundleBudgets.a)}, (b) ${kib(s.checkBundleBudgets.b)}; the targets above are 12 and 18 KiB.`,
   ];
+  const base = s.baseline;
+  if (base) {
+    const delta = (key) => `${signedBytes(s[OURS][key].gz - base[key])} (${kib(base[key])} → ${kib(s[OURS][key].gz)})`;
+    notes.push(`- Since ${base.ref} (${base.what}), up front: (a) ${delta('a')}, (b) ${delta('b')}. Baseline from bench/size-baseline.json, measured there with the same \`bundleSize\`.`);
+  }
+  const k = s.withKeeper;
+  if (k && Number.isFinite(k.gz)) notes.push(`- (a) with stream management and reconnect opted in (\`modules: { keeper: sessionKeeper }\` from \`antistrophe/sessions\`): ${kib(k.gz)} up front (${signedBytes(k.gz - s[OURS].a.gz)}), + ${kib(k.lazyGz)} lazy; the full \`Connection\` (b) loads the same keeper on demand.`);
   if (s.fromSource) notes.push('- antistrophe bundled from its TypeScript sources (`--src`), not from a build.');
   if (s.contributors) notes.push(`- largest modules of antistrophe (a) up front, bytes of minified output (bundled from the sources): ${s.contributors.map((c) => `${c.file} ${c.bytes}`).join(', ')}.`);
   return `${table(['bundle', 'library', 'min (up front)', 'min+gz up front', 'min+gz lazy', 'ours ÷ this (up front)', 'ours ÷ this (all)'], rows)}\n\n${notes.join('\n')}\n`;

@@ -1,5 +1,6 @@
 // Bundle size, min and min+gzip(9), of the two reference bundles for antistrophe and the same for each peer,
 // all through the esbuild options of scripts/check-bundle.mjs.
+import { readFileSync } from 'node:fs';
 import { BUDGETS, bundleSize } from '../scripts/check-bundle.mjs';
 import { browserFalsePlugin, root, sizeOf, sourcePlugin } from './esbuild.mjs';
 
@@ -60,6 +61,9 @@ export async function measureSizes({ src = false, appDir } = {}) {
   const strophe = await attempt(() => sizeOf(PEER_SOURCES.strophe, root));
   const xmppjsFull = await attempt(() => sizeOf(PEER_SOURCES.xmppjsFull, root, [browserFalsePlugin]));
   const xmppjsMinimal = await attempt(() => sizeOf(PEER_SOURCES.xmppjsMinimal, root, [browserFalsePlugin]));
+  // (a) with the session keeper opted in (stream management, reconnect): what a core user who wants them pays
+  const keeperSource = `${BUDGETS.a.source.replace("mechanisms: [ScramSha1, Plain] }", "mechanisms: [ScramSha1, Plain], modules: { keeper: sessionKeeper } }")}\nimport { sessionKeeper } from 'antistrophe/sessions';`;
+  const withKeeper = await attempt(() => (src ? sizeOf(keeperSource, root, [sourcePlugin()]) : bundleSize(keeperSource, appDir)));
   const strip = ({ min, gz, lazyGz, error }) => ({ min, gz, lazyGz, error });
   return {
     checkBundleBudgets: { a: BUDGETS.a.limit, b: BUDGETS.b.limit },
@@ -67,6 +71,8 @@ export async function measureSizes({ src = false, appDir } = {}) {
     fromSource: src,
     contributors: a.contributors?.slice(0, 10),
     antistrophe: { a: strip(ours.a), b: strip(ours.b) },
+    withKeeper: strip(withKeeper),
+    baseline: JSON.parse(readFileSync(new URL('./size-baseline.json', import.meta.url), 'utf8')),
     'strophe.js': { a: strip(strophe), b: strip(strophe), note: 'one ESM build, not tree-shakable: (a) = (b)' },
     '@xmpp/client': {
       a: strip(xmppjsMinimal),
