@@ -55,6 +55,8 @@ export class SessionKeeper {
   #outbox: XmlElement[] = [];
   /** This login took up a session an earlier page kept (keepalive). */
   #adopted = false;
+  /** The outbox is going out (online()): counted without the queue limit. */
+  #flushing = false;
 
   constructor(host: KeeperHost, requested: JID | undefined) {
     this.#host = host;
@@ -84,7 +86,7 @@ export class SessionKeeper {
 
   /** A stanza goes out on the live stream: counted? (Throws when the queue is full.) */
   sending(el: XmlElement): boolean {
-    return this.sm?.sent(el) ?? false;
+    return this.sm?.sent(el, !this.#flushing) ?? false;
   }
 
   /** A counted stanza went out. */
@@ -148,7 +150,13 @@ export class SessionKeeper {
     });
     this.sm?.online(resumed);
     if (host.options.keepalive) this.sm?.keepFor(host.service);
-    for (const el of this.#outbox.splice(0)) host.transmit(el);
+    // what waited was accepted by send() already: it goes out even past maxUnacked (the leftovers came first)
+    this.#flushing = true;
+    try {
+      for (const el of this.#outbox.splice(0)) host.transmit(el);
+    } finally {
+      this.#flushing = false;
+    }
     this.#startHeartbeat();
     const condition = resumed ? 'resumed' : afterLoss || this.#adopted ? 'new-session' : undefined;
     this.#adopted = false;

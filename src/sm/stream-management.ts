@@ -132,10 +132,13 @@ export class StreamManagement implements StreamManagementState {
   /** Before binding: on a reconnect, `<resume/>` instead of a new session. */
   readonly resumeStep: FeatureStep = {
     early: (ctx) => {
-      if (this.resumable && ctx.state.authenticated && !ctx.state.resuming) this.#sendResume(ctx);
+      if (!ctx.state.authenticated || ctx.state.resuming) return;
+      if (this.resumable) this.#sendResume(ctx);
+      else this.#unresumable(ctx);
     },
     negotiate: (features, ctx) => {
-      if (!ctx.state.authenticated || ctx.state.jid || !this.resumable) return undefined;
+      if (!ctx.state.authenticated || ctx.state.jid) return undefined;
+      if (!this.resumable) return this.#unresumable(ctx);
       if (!ctx.state.resuming) {
         if (!features.getChild('sm', NS_SM)) return this.#forget(ctx, 'resume not offered');
         this.#sendResume(ctx);
@@ -153,6 +156,15 @@ export class StreamManagement implements StreamManagementState {
       return 'next';
     },
   };
+
+  /**
+   * The stream lost was still waiting for `<enabled/>`: nothing to resume, and this stream's own requests (its
+   * binding) are no stanzas of that session. What the session sent goes to the new one.
+   */
+  #unresumable(ctx: StepContext): undefined {
+    if (this.#counting) this.#forget(ctx, 'enable unanswered');
+    return undefined;
+  }
 
   #sendResume(ctx: StepContext): void {
     ctx.state.resuming = true;
@@ -245,10 +257,13 @@ export class StreamManagement implements StreamManagementState {
     }
   }
 
-  /** Counts a stanza we send (returns whether it was counted). Throws when the queue is full. */
-  sent(el: XmlElement): boolean {
+  /**
+   * Counts a stanza we send (returns whether it was counted). Throws when the queue is full, unless `bounded` is
+   * false: stanzas the application handed over earlier (they waited for the session) go out whatever the count.
+   */
+  sent(el: XmlElement, bounded = true): boolean {
     if (!this.#counting || !this.#isStanza(el)) return false;
-    if (this.#counters.queue.length >= this.options.maxUnacked) {
+    if (bounded && this.#counters.queue.length >= this.options.maxUnacked) {
       throw this.#error('ERROR', 'sm-queue-full', `${this.options.maxUnacked} stanzas await the server's acknowledgement`);
     }
     this.#counters.recordSent(el);

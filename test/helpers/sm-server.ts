@@ -45,6 +45,8 @@ export class SmServer {
   onR: ((s: ServerSession) => string) | undefined;
   /** Replaces the answer to `<enable/>`. */
   onEnable: (() => string) | undefined;
+  /** Sees a bind request first; returning true leaves it unanswered. */
+  onBind: ((el: XmlElement) => boolean) | undefined;
   /** Replaces the answer to `<resume/>`. */
   onResume: ((el: XmlElement) => string) | undefined;
   /** Everything the client sent in the SM namespace, as `name` or `name:h`. */
@@ -102,7 +104,7 @@ export class SmServer {
       return;
     }
     if (el.getNS() === NS_SM) return this.#onSm(el);
-    if (el.localName === 'iq' && el.getChild('bind', NS.bind)) return this.xmpp.reply(bindResult(el.attrs.id ?? '', this.#options.jid));
+    if (el.localName === 'iq' && el.getChild('bind', NS.bind)) return this.onBind?.(el) ? undefined : this.xmpp.reply(bindResult(el.attrs.id ?? '', this.#options.jid));
     if (!isStanza(el) || this.drop?.(el)) return;
     this.received.push(el);
     if (this.current) this.current.inbound++;

@@ -179,6 +179,50 @@ describe.each(CARRIERS)('reconnect over %s', (carrier) => {
     await until(lastIs(s.statuses, 'CONNECTED'));
   });
 
+  it('a stream lost before <enabled/>: a new session; the binding of the next is not counted as the old one’s', async () => {
+    const s = session(carrier, { streamManagement: { maxUnacked: 3, requestEvery: 100 } });
+    s.server.onEnable = () => {
+      s.server.onEnable = undefined;
+      return '';
+    };
+    await s.ready;
+    // counted and queued while <enabled/> is awaited: the queue is full
+    s.conn.send([chat(1), chat(2), chat(3)]);
+    await until(() => s.server.received.length === 3);
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    await until(() => s.server.received.length === 6);
+    expect(s.server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm2', 'm3', 'm1', 'm2', 'm3']);
+    // one bind per stream: the second one was neither refused by the full queue nor sent again as a leftover
+    expect(s.server.xmpp.received.filter((e) => e.localName === 'iq' && e.getChild('bind'))).toHaveLength(2);
+    expect(s.statuses.filter((x) => x.includes('internal-error'))).toEqual([]);
+  });
+
+  it('what waited during a reconnect goes out after the leftovers, even past maxUnacked', async () => {
+    const s = session(carrier, { streamManagement: { maxUnacked: 3, requestEvery: 100 } });
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send([chat(1), chat(2), chat(3)]);
+    await until(() => s.server.received.length === 3);
+    // the session is forgotten, and the stream after the failed resume is lost during binding
+    let binds = 0;
+    s.server.onBind = () => {
+      if (++binds > 1) return false;
+      setTimeout(() => s.server.xmpp.cut(), 0);
+      return true;
+    };
+    s.server.forgetSessions();
+    s.server.xmpp.cut();
+    await until(() => binds === 1);
+    await until(lastIs(s.statuses, 'RECONNECTING'));
+    // nothing counts now (the old session is gone, no new one yet): these wait for the next session
+    s.conn.send([chat(4), chat(5)]);
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    await until(() => s.server.received.length === 8);
+    expect(s.server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm2', 'm3', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    expect(s.statuses.filter((x) => x.includes('internal-error'))).toEqual([]);
+  });
+
   it('send() while RECONNECTING without stream management is bounded', async () => {
     const s = session(carrier, { streamManagement: false });
     await s.ready;
