@@ -119,6 +119,11 @@ export class CoreConnection {
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #redirects = 0;
   #attachMode = false;
+  /**
+   * Bumped by every connect(), attach() and restore(). Application code (the status callback above all) may start
+   * a new attempt while an older one is still reporting: the older one then stops touching the connection.
+   */
+  #generation = 0;
   readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #idCounter = 0;
 
@@ -159,7 +164,8 @@ export class CoreConnection {
    * with a {@link ConnectionError}. With a callback the Promise never surfaces as an unhandled rejection.
    */
   connect(jid: string, pass?: string | Credentials | null, callback?: StatusCallback): Promise<void> {
-    const promise = this.#begin(callback);
+    const { promise, current } = this.#begin(callback);
+    if (!current()) return promise;
     this.#credentials = typeof pass === 'string' ? { password: pass } : { ...pass };
     try {
       this.#requestedJid = JID.parse(jid);
@@ -173,7 +179,7 @@ export class CoreConnection {
     const transport = this.#createTransport();
     if (!transport) return promise;
     this.#phase = 'connecting';
-    this.#setStatus(Status.CONNECTING);
+    if (!this.#report(Status.CONNECTING)) return promise;
     this.#startConnectTimer();
     this.#open(transport);
     return promise;
@@ -209,7 +215,8 @@ export class CoreConnection {
     hold?: number,
     wind?: number,
   ): Promise<void> {
-    const promise = this.#begin(callback);
+    const { promise, current } = this.#begin(callback);
+    if (!current()) return promise;
     let parsed: JID;
     try {
       parsed = JID.parse(jid);
@@ -237,7 +244,8 @@ export class CoreConnection {
    * login. Resolves at ATTACHED; fails with ATTACHFAIL (and clears what was stored) when the server lost it.
    */
   restore(jid?: string, callback?: StatusCallback): Promise<void> {
-    const promise = this.#begin(callback);
+    const { promise, current } = this.#begin(callback);
+    if (!current()) return promise;
     const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.restore) {
@@ -286,10 +294,11 @@ export class CoreConnection {
       this.#flushDisconnectWaiters();
       return done;
     }
-    if (this.#phase === 'disconnecting') return done;
+    // already ending (closing, or failing: e.g. called from the CONNFAIL callback): DISCONNECTED follows anyway
+    if (this.#phase === 'disconnecting' || this.#failure) return done;
     const wasOnline = this.#phase === 'connected';
     this.#phase = 'disconnecting';
-    this.#setStatus(Status.DISCONNECTING, reason);
+    if (!this.#report(Status.DISCONNECTING, reason)) return done;
     if (wasOnline) {
       const pres = $pres({ type: 'unavailable' });
       if (reason) pres.c('status').t(reason);
@@ -403,10 +412,10 @@ export class CoreConnection {
   }
 
   /** Calls `handler` every `period` ms while it returns `true`. */
-  addTimedHandler(period: number, handler: () => boolean | undefined | void): TimedHandler {
+  addTimedHandler(period: number, handler: () => unknown): TimedHandler {
     const ref: TimedHandler = { period };
     const tick = () => {
-      let again: boolean | undefined | void = true;
+      let again: unknown = true;
       try {
         again = handler();
       } catch (e) {
@@ -427,12 +436,18 @@ export class CoreConnection {
 
   // ---------------------------------------------------------------- lifecycle
 
-  #begin(callback: StatusCallback | undefined): Promise<void> {
-    if (this.#transport || this.#reconnecting) this.#teardown(); // a new attempt replaces the old one without a status of its own
-    this.#endSession('replaced');
-    // ... but the old attempt's Promise ends rather than hang forever
-    this.#settle?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
-    this.#settle = undefined;
+  /**
+   * Starts an attempt (connect, attach, restore): the one before ends without a status of its own, but its Promise
+   * and disconnect() waiters settle rather than hang. `current()` turns false once application code run here or
+   * later (onUndelivered, a status callback) starts yet another attempt.
+   */
+  #begin(callback: StatusCallback | undefined): { promise: Promise<void>; current: () => boolean } {
+    const generation = ++this.#generation;
+    const current = () => this.#generation === generation;
+    if (this.#transport || this.#reconnecting) this.#teardown();
+    const replaced = this.#takeSettle();
+    const waiters = this.#takeDisconnectWaiters();
+    const left = this.#endSession('replaced');
     this.#callback = callback;
     this.#failure = undefined;
     this.authenticated = false;
@@ -444,7 +459,24 @@ export class CoreConnection {
       this.#settle = { resolve, reject };
     });
     if (callback) promise.catch(() => {});
-    return promise;
+    replaced?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
+    for (const w of waiters) w();
+    this.#handBack(left);
+    return { promise, current };
+  }
+
+  /** The Promise of the attempt under way, taken so that it settles exactly once. */
+  #takeSettle(): { resolve: () => void; reject: (e: ConnectionError) => void } | undefined {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    return settle;
+  }
+
+  /** Reports a status; false when the callback started another attempt, which now owns the connection. */
+  #report(status: StatusCode, condition?: string, element?: XmlElement): boolean {
+    const generation = this.#generation;
+    this.#setStatus(status, condition, element);
+    return this.#generation === generation;
   }
 
   #createTransport(failStatus: StatusCode = Status.CONNFAIL): Transport | undefined {
@@ -510,8 +542,8 @@ export class CoreConnection {
     this.connected = true;
     this.authenticated = true;
     this.#phase = 'connected';
+    this.#takeSettle()?.resolve();
     this.#setStatus(Status.ATTACHED);
-    this.#settle?.resolve();
   }
 
   #onElement(el: XmlElement): void {
@@ -530,7 +562,7 @@ export class CoreConnection {
     const condition = el.getChildByNS(NS_STREAM_ERRORS)?.localName ?? 'undefined-condition';
     const text = el.getChildText('text', NS_STREAM_ERRORS) ?? condition;
     if (condition === 'see-other-host') {
-      this.#setStatus(Status.REDIRECT, condition, el);
+      if (!this.#report(Status.REDIRECT, condition, el)) return;
       this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, 'hang-up', el);
       return;
     }
@@ -550,8 +582,9 @@ export class CoreConnection {
     const negotiation = new Negotiation(
       steps,
       {
-        send: (el) => this.#transmit(el),
-        sendIQ: (iq) => this.#request(iq),
+        // a step that goes on after its attempt was replaced (from a status callback) reaches nothing
+        send: (el) => this.#transport === transport && this.#transmit(el),
+        sendIQ: (iq) => (this.#transport === transport ? this.#request(iq) : Promise.reject(new IqError(undefined, 'replaced'))),
         // a reconnect shows RECONNECTING, then CONNECTED: its attempts' own steps stay inside
         status: (status, condition) => (!this.#reconnecting || status === Status.BINDREQUIRED) && this.#setStatus(status, condition),
         restart: () => transport.restart(),
@@ -591,7 +624,9 @@ export class CoreConnection {
     this.#negotiation = undefined;
     if (!outcome.ok) {
       const f = outcome.failure;
+      const generation = this.#generation;
       if (f.how.defect !== undefined) this.#reportError(f.how.defect, 'antistrophe');
+      if (this.#generation !== generation) return; // onError started another attempt
       return this.#fail(f.status, f.condition, f.text, f.how.streamError ? 'stream-error' : f.how.hangUp ? 'hang-up' : 'close', f.element);
     }
     const { state } = outcome;
@@ -623,9 +658,8 @@ export class CoreConnection {
     clearTimeout(this.#connectTimer);
     this.#phase = 'connected';
     this.authenticated = true;
+    this.#takeSettle()?.resolve();
     this.#setStatus(Status.CONNECTED, condition);
-    this.#settle?.resolve();
-    this.#settle = undefined;
   }
 
   // ---------------------------------------------------------------- surviving the network
@@ -634,6 +668,9 @@ export class CoreConnection {
   #loadKeeper(requested: JID | undefined): void {
     const make = this.#modules.keeper;
     const { streamManagement, reconnect, pingInterval } = this.options;
+    // a keeper whose login was replaced (its reconnect timer may still fire) no longer reaches the connection
+    const generation = this.#generation;
+    const live = () => this.#generation === generation;
     this.#keeper = undefined;
     if (!make || (streamManagement === false && !reconnect && pingInterval === 0)) {
       this.#keeperReady = Promise.resolve(undefined);
@@ -643,17 +680,18 @@ export class CoreConnection {
       options: this.options,
       service: this.service,
       domain: this.domain,
-      sendRaw: (el) => this.#sendRaw(el),
-      transmit: (el) => this.#transmit(el),
-      request: (iq) => this.#request(iq),
-      reconnecting: (condition) => this.#setStatus(Status.RECONNECTING, condition),
-      attempt: () => this.#guarded(() => this.#attempt()),
+      sendRaw: (el) => live() && this.#sendRaw(el),
+      transmit: (el) => live() && this.#transmit(el),
+      request: (iq) => (live() ? this.#request(iq) : Promise.reject(new IqError(undefined, 'replaced'))),
+      reconnecting: (condition) => live() && this.#setStatus(Status.RECONNECTING, condition),
+      attempt: () => live() && this.#guarded(() => this.#attempt()),
       giveUp: (condition) => {
+        if (!live()) return;
         this.#reconnecting = false;
         this.#finishDisconnect(condition);
       },
-      streamError: (condition, text) => this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
-      abort: (condition, text) => this.#transport?.abort(condition, text),
+      streamError: (condition, text) => live() && this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
+      abort: (condition, text) => live() && this.#transport?.abort(condition, text),
       transportKind: () => this.#transport?.kind,
       parse: (xml) => this.#parseKept(xml),
       log: (event, fields) => this.#log('debug', event, fields),
@@ -682,7 +720,8 @@ export class CoreConnection {
       },
       negotiate: async (features, ctx) => {
         const keeper = await this.#keeperReady;
-        return keeper && pick(keeper).negotiate(features, ctx);
+        // the keeper of a later attempt is not this negotiation's
+        return keeper && !ctx.signal.aborted ? pick(keeper).negotiate(features, ctx) : undefined;
       },
     };
   }
@@ -732,7 +771,7 @@ export class CoreConnection {
    * The session is over here: what stream management never saw acknowledged, and what waited, is handed back. A
    * session lost (not ended with disconnect() or by a new login) stays kept for keepalive's next login to resume.
    */
-  #endSession(reason: string): void {
+  #endSession(reason: string): XmlElement[] {
     const lost = this.#phase === 'connected' && !this.#leaving;
     const left = this.#keeper?.end(reason, !lost) ?? [];
     this.#keeper = undefined;
@@ -740,6 +779,11 @@ export class CoreConnection {
     this.#leaving = false;
     this.#reconnecting = false;
     this.resumed = false;
+    return left;
+  }
+
+  /** Hands what #endSession returned to the application (last: its code may start another attempt). */
+  #handBack(left: XmlElement[]): void {
     if (left.length > 0) this.#callApp('onUndelivered', () => this.options.onUndelivered?.(left));
   }
 
@@ -787,11 +831,11 @@ export class CoreConnection {
       return;
     }
     if (!this.#failure) {
-      this.#failure = new ConnectionError(status, condition, text, element);
+      const failure = new ConnectionError(status, condition, text, element);
+      this.#failure = failure;
       this.#log('warn', 'failure', { status, condition, text });
-      this.#setStatus(status, condition, element);
-      this.#settle?.reject(this.#failure);
-      this.#settle = undefined;
+      this.#takeSettle()?.reject(failure);
+      if (!this.#report(status, condition, element)) return;
     }
     this.#negotiation?.cancel();
     const transport = this.#transport;
@@ -813,10 +857,10 @@ export class CoreConnection {
     const online = this.#phase === 'connected' || this.#phase === 'disconnecting';
     if (!this.#failure && (end.kind !== 'closed' || !online)) {
       const failStatus = this.#attachMode && !online ? Status.ATTACHFAIL : Status.CONNFAIL;
-      this.#failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
-      this.#setStatus(failStatus, end.condition || 'connection-failed');
-      this.#settle?.reject(this.#failure);
-      this.#settle = undefined;
+      const failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
+      this.#failure = failure;
+      this.#takeSettle()?.reject(failure);
+      if (!this.#report(failStatus, failure.condition)) return;
     }
     this.#finishDisconnect(this.#failure?.condition ?? end.condition);
   }
@@ -828,16 +872,20 @@ export class CoreConnection {
   #followRedirect(uri: string): boolean {
     const downgrade = TLS_SCHEMES.test(this.service) && !TLS_SCHEMES.test(uri);
     if (this.#phase !== 'connecting' || this.#attachMode || downgrade || ++this.#redirects > 3) return false;
-    this.#setStatus(Status.REDIRECT, 'see-other-uri');
+    if (!this.#report(Status.REDIRECT, 'see-other-uri')) return true;
     this.service = uri;
     const transport = this.#createTransport();
     if (transport) this.#open(transport);
     return true;
   }
 
+  /**
+   * Everything of the attempt is cleared and its Promise settled before application code runs (onUndelivered,
+   * the DISCONNECTED callback): a connect() from there starts on a clean connection.
+   */
   #finishDisconnect(condition: string | undefined): void {
     clearTimeout(this.#connectTimer);
-    this.#endSession(condition || 'disconnected');
+    const left = this.#endSession(condition || 'disconnected');
     this.#pendingLoss = undefined;
     this.#transport = undefined;
     this.#negotiation?.cancel();
@@ -850,18 +898,22 @@ export class CoreConnection {
     for (const t of this.#timed.values()) clearTimeout(t);
     this.#timed.clear();
     this.#handlers.clear();
-    this.#setStatus(Status.DISCONNECTED, condition || undefined);
-    if (this.#settle) {
-      this.#settle.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
-      this.#settle = undefined;
-    }
-    this.#flushDisconnectWaiters();
+    this.#takeSettle()?.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
+    const waiters = this.#takeDisconnectWaiters();
+    const generation = this.#generation;
+    this.#handBack(left);
+    if (this.#generation === generation) this.#setStatus(Status.DISCONNECTED, condition || undefined);
+    for (const w of waiters) w();
   }
 
   #flushDisconnectWaiters(): void {
+    for (const w of this.#takeDisconnectWaiters()) w();
+  }
+
+  #takeDisconnectWaiters(): (() => void)[] {
     const waiters = this.#disconnectWaiters;
     this.#disconnectWaiters = [];
-    for (const w of waiters) w();
+    return waiters;
   }
 
   #teardown(): void {
@@ -873,6 +925,7 @@ export class CoreConnection {
     this.#negotiation?.cancel();
     this.#negotiation = undefined;
     this.#phase = 'idle';
+    this.connected = false;
     // the old stream can answer nothing more: its IQs end now, not at their timeout inside the new attempt
     this.#iqs.endAll('disconnected');
   }
@@ -929,11 +982,13 @@ export class CoreConnection {
    * page (an uncaught error in a socket callback) nor stall the login: it is reported and ends the attempt.
    */
   #guarded(fn: () => void): void {
+    const generation = this.#generation;
     try {
       fn();
     } catch (e) {
       this.#reportError(e, 'antistrophe');
-      if (this.#phase !== 'idle') this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
+      // (not when the exception came from an attempt that application code has since replaced)
+      if (this.#phase !== 'idle' && this.#generation === generation) this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
     }
   }
 
