@@ -6,7 +6,8 @@ import { IqTracker } from './iq-tracker.js';
 import { JID, JIDError } from './jid.js';
 import { type Logger, redact, redactRaw } from './log.js';
 import { NS_PING, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
-import { type ConnectionOptions, checkOptions } from './options.js';
+import type { ConnectionOptions } from './options.js';
+import { checkOptions, invalidOption, isDelay } from './options-check.js';
 import type { Credentials, SASLMechanism, SASLMechanismClass, SaslContext, ScramKeys } from './sasl/mechanism.js';
 import { MechanismRegistry } from './sasl/registry.js';
 import { Status, type StatusCode } from './status.js';
@@ -344,8 +345,13 @@ export class CoreConnection {
 
   /**
    * Sends an IQ and waits for its result. The Promise resolves with the `result` stanza and rejects with an
-   * {@link IqError} (its `element` is the `type="error"` stanza; `condition` `timeout` when no answer came).
-   * When `onError` is given the Promise is marked handled.
+   * {@link IqError} (its `element` is the `type="error"` stanza; `condition` `timeout` when no answer came within
+   * `timeoutMs`, default `options.iqTimeout`). When `onError` is given the Promise is marked handled.
+   *
+   * An `id` is generated when the IQ has none. An IQ whose `id` is that of one still waiting for its answer is
+   * not sent: an answer could not tell the two apart. It fails at once with `IqError` condition `duplicate-id`;
+   * the IQ already waiting is not affected.
+   * @throws {@link ConnectionError} `invalid-option` when `timeoutMs` is not a delay a timer can hold (0 to 2^31 - 1 ms).
    */
   sendIQ(
     iq: Buildable,
@@ -353,9 +359,11 @@ export class CoreConnection {
     onError?: (stanza: XmlElement | undefined, error: IqError) => void,
     timeoutMs?: number,
   ): Promise<XmlElement> {
+    if (timeoutMs !== undefined && !isDelay(timeoutMs)) throw invalidOption('sendIQ timeoutMs must be a delay in ms (0 to 2^31 - 1)');
     const el = toElement(iq);
     el.attrs.id ??= this.getUniqueId('iq');
     const id = el.attrs.id;
+    const clash = this.#iqs.has(id);
     const promise = this.#iqs.track(id, el.attrs.to, timeoutMs ?? this.options.iqTimeout ?? 60000);
     // the callbacks are the application's: what they throw is reported like a throwing handler, never left as an
     // unhandled rejection; with a callback given, the Promise is the caller's to ignore
@@ -364,6 +372,7 @@ export class CoreConnection {
       (err: IqError) => this.#callApp('sendIQ error callback', () => onError?.(err.element, err)),
     );
     if (onResult || onError) promise.catch(() => {});
+    if (clash) return promise;
     try {
       this.send(el);
     } catch (e) {
