@@ -1,6 +1,6 @@
 // sendIQ's own arguments: a timeout a timer cannot hold, and an id that clashes with an IQ still waiting.
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, IqError } from '../src/errors.js';
+import { ConnectionError, type IqError } from '../src/errors.js';
 import { IqTracker } from '../src/iq-tracker.js';
 import { $iq } from '../src/xml/builder.js';
 import { XmlElement } from '../src/xml/element.js';
