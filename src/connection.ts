@@ -16,12 +16,19 @@ import { isFeatures, Negotiation, type NegotiationOutcome } from './stream/negot
 import { SaslStep } from './stream/sasl-step.js';
 import { sessionStep } from './stream/session-step.js';
 import type { FeatureStep } from './stream/step.js';
-import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
+import {
+  safeUrl,
+  type Transport,
+  type TransportClass,
+  type TransportEnd,
+  type TransportOptions,
+  type TransportSink,
+} from './transport/transport.js';
 import type { KeeperHost, SessionKeeper } from './keeper/session-keeper.js';
 import type { StreamManagementState } from './sm/stream-management.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
 import type { XmlElement } from './xml/element.js';
-import { DEFAULT_MAX_STANZA_SIZE } from './xml/parser.js';
+import { DEFAULT_MAX_STANZA_SIZE, makeParser } from './xml/parser.js';
 import { createStreamParser } from './xml/stream-parser.js';
 
 /** Status callback: `condition` says why (RFC names where they exist), `element` is the stanza/error that caused it. */
@@ -488,8 +495,26 @@ export class CoreConnection {
     return this.#generation === generation;
   }
 
+  /** The configured transport class for this URL (a `handles()` that throws counts as no). */
+  #transportFor(uri: string): TransportClass | undefined {
+    return this.#transportClasses.find((t) => {
+      try {
+        return t.handles(uri) === true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * A new transport for the service, or a failure reported with `failStatus`: no transport for the URL
+   * (`improper-addressing`), one that refuses its options (its condition, e.g. `invalid-option` for a parser
+   * factory that returns no parser), one whose constructor throws (`internal-error`, the exception to onError).
+   */
   #createTransport(failStatus: StatusCode = Status.CONNFAIL): Transport | undefined {
-    const cls = this.#transportClasses.find((t) => t.handles(this.service));
+    // the stream before (one that redirected, one that was lost) is over: a failure now must not wait for its end
+    this.#transport = undefined;
+    const cls = this.#transportFor(this.service);
     if (!cls) {
       this.#failNow(
         failStatus,
@@ -506,20 +531,29 @@ export class CoreConnection {
       lang: this.options.lang ?? 'en',
       closeTimeout: this.options.disconnectTimeout ?? 3000,
     };
-    const transport: Transport = new cls(
-      this.service,
-      {
-        streamOpened: () => {
-          if (this.#transport === transport) this.connected = true;
-        },
-        element: (el) => this.#transport === transport && this.#guarded(() => this.#onElement(el)),
-        ended: (end) => this.#transport === transport && this.#guarded(() => this.#onTransportEnd(end)),
-        rawInput: (data) => this.#transport === transport && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
-        undelivered: (els) => this.#transport === transport && this.#undelivered(els),
-        attached: (jid) => this.#transport === transport && this.#guarded(() => this.#onAttached(jid)),
+    let transport: Transport | undefined;
+    // what a transport reports before its constructor returned, or after it was replaced, is not this attempt's
+    const mine = () => transport !== undefined && this.#transport === transport;
+    const sink: TransportSink = {
+      streamOpened: () => {
+        if (mine()) this.connected = true;
       },
-      options,
-    );
+      element: (el) => mine() && this.#guarded(() => this.#onElement(el)),
+      ended: (end) => mine() && this.#guarded(() => this.#onTransportEnd(end)),
+      rawInput: (data) => mine() && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
+      undelivered: (els) => mine() && this.#undelivered(els),
+      attached: (jid) => mine() && this.#guarded(() => this.#onAttached(jid)),
+    };
+    try {
+      transport = new cls(this.service, sink, options);
+    } catch (e) {
+      if (e instanceof ConnectionError) this.#failNow(failStatus, e.condition, e.text);
+      else {
+        this.#reportError(e, 'transport constructor');
+        this.#failNow(failStatus, 'internal-error', `the ${cls.name || 'transport'} could not be built: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      return undefined;
+    }
     this.#transport = transport;
     return transport;
   }
@@ -738,7 +772,8 @@ export class CoreConnection {
   /** One stanza kept by an earlier page, read back with the configured parser. */
   #parseKept(xml: string): XmlElement | undefined {
     let out: XmlElement | undefined;
-    const parser = (this.options.parser ?? createStreamParser)(
+    const parser = makeParser(
+      this.options.parser ?? createStreamParser,
       { onStreamStart: () => {}, onStreamEnd: () => {}, onError: () => {}, onElement: (el) => (out ??= el) },
       { fragment: true, maxStanzaSize: this.options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE },
     );
@@ -860,7 +895,12 @@ export class CoreConnection {
   }
 
   #onTransportEnd(end: TransportEnd): void {
-    if (end.kind === 'redirect' && end.uri && this.#followRedirect(end.uri)) return;
+    if (end.defect !== undefined) this.#reportError(end.defect, `${this.#transport?.kind ?? 'transport'} event`);
+    if (end.kind === 'redirect' && end.uri) {
+      const refused = this.#redirectRefused(end.uri);
+      if (!refused) return this.#followRedirect(end.uri);
+      end = { ...end, text: refused };
+    }
     const loss = this.#pendingLoss ?? (end.kind === 'redirect' ? undefined : end.condition || 'connection-lost');
     if (loss && !this.#failure && this.#phase !== 'disconnecting' && this.#mayReconnect(loss)) return this.#lose(loss);
     const online = this.#phase === 'connected' || this.#phase === 'disconnecting';
@@ -875,17 +915,24 @@ export class CoreConnection {
   }
 
   /**
-   * RFC 7395 see-other-uri / XEP-0124 see-other-uri: reconnect there before authenticating, at most 3 times,
-   * never from TLS (wss:, https:) to cleartext. Another host is followed: TLS (checked by the browser) vouches for it.
+   * RFC 7395 see-other-uri / XEP-0124 see-other-uri: followed before authenticating, at most 3 times, never from
+   * TLS (wss:, https:) to cleartext, and only to a URI a configured transport handles (a relative or malformed one
+   * is not). Another host is followed: TLS (checked by the browser) vouches for it. Returns why not, or undefined.
    */
-  #followRedirect(uri: string): boolean {
-    const downgrade = TLS_SCHEMES.test(this.service) && !TLS_SCHEMES.test(uri);
-    if (this.#phase !== 'connecting' || this.#attachMode || downgrade || ++this.#redirects > 3) return false;
-    if (!this.#report(Status.REDIRECT, 'see-other-uri')) return true;
+  #redirectRefused(uri: string): string | undefined {
+    if (this.#phase !== 'connecting' || this.#attachMode) return 'redirect after the login began';
+    if (!this.#transportFor(uri)) return 'redirect to a URI no transport handles';
+    if (TLS_SCHEMES.test(this.service) && !TLS_SCHEMES.test(uri)) return 'redirect from TLS to cleartext';
+    if (++this.#redirects > 3) return 'more than 3 redirects';
+    return undefined;
+  }
+
+  /** Reconnects to where the server redirected (see #redirectRefused). */
+  #followRedirect(uri: string): void {
+    if (!this.#report(Status.REDIRECT, 'see-other-uri')) return;
     this.service = uri;
     const transport = this.#createTransport();
     if (transport) this.#open(transport);
-    return true;
   }
 
   /**

@@ -195,7 +195,7 @@ export class BoshTransport implements Transport {
     if (this.#phase !== 'open') return this.#closed('closed before the session');
     this.#phase = 'closing';
     this.#closeLast = last;
-    this.#closeTimer = setTimeout(() => this.#closed('terminate timed out'), this.#options.closeTimeout);
+    this.#closeTimer = setTimeout(() => this.#guard(() => this.#closed('terminate timed out')), this.#options.closeTimeout);
     this.#schedulePump();
   }
 
@@ -272,7 +272,7 @@ export class BoshTransport implements Transport {
     if (!resend || this.#requests < 2) return check();
     this.#sendRequest('resend', {});
     // spaced, so that the repeat arrives first: after the ping, servers may take the repeat for a stale request
-    if (this.#timing.minSpacing > 0) this.#verifyTimer = setTimeout(check, this.#timing.minSpacing);
+    if (this.#timing.minSpacing > 0) this.#verifyTimer = setTimeout(() => this.#guard(check), this.#timing.minSpacing);
     else check();
   }
 
@@ -298,7 +298,7 @@ export class BoshTransport implements Transport {
   #transmit(req: BoshRequest): void {
     const pending = post(this.#http, req.body, (this.#wait + this.#timing.timeoutMargin) * 1000);
     req.pending = pending;
-    pending.done.then((outcome) => this.#onOutcome(req, pending, outcome));
+    pending.done.then((outcome) => this.#guard(() => this.#onOutcome(req, pending, outcome)));
   }
 
   #onOutcome(req: BoshRequest, pending: PendingPost, outcome: HttpOutcome): void {
@@ -339,7 +339,7 @@ export class BoshTransport implements Transport {
     const delay = backoffDelay(req.failures, this.#timing.baseDelay, cap, this.#timing.random);
     req.retryTimer = setTimeout(() => {
       req.retryTimer = undefined;
-      if (this.#phase !== 'done') this.#transmit(req);
+      if (this.#phase !== 'done') this.#guard(() => this.#transmit(req));
     }, delay);
   }
 
@@ -383,7 +383,7 @@ export class BoshTransport implements Transport {
     if (this.#pumpQueued) return;
     this.#pumpQueued = true;
     // one microtask later: every send() of the current task goes into the same body
-    queueMicrotask(() => this.#pump());
+    queueMicrotask(() => this.#guard(() => this.#pump()));
   }
 
   #pump(): void {
@@ -411,7 +411,7 @@ export class BoshTransport implements Transport {
         if (delay > 0) {
           this.#pollTimer ??= setTimeout(() => {
             this.#pollTimer = undefined;
-            this.#pump();
+            this.#guard(() => this.#pump());
           }, delay);
           return;
         }
@@ -431,7 +431,7 @@ export class BoshTransport implements Transport {
     if (wait <= 0) return true;
     this.#spaceTimer ??= setTimeout(() => {
       this.#spaceTimer = undefined;
-      this.#pump();
+      this.#guard(() => this.#pump());
     }, wait);
     return false;
   }
@@ -567,13 +567,26 @@ export class BoshTransport implements Transport {
   }
 
   /** The page goes away: keep the session for restore(), or end it on the server with a request that outlives the page. */
-  readonly #onPageHide = (): void => {
-    if (this.#phase === 'done' || !this.#sid) return;
-    if (this.#keepalive) return this.#save();
-    const presence = this.#phase === 'open' && this.#jid ? '<presence type="unavailable" xmlns="jabber:client"/>' : '';
-    sendBeacon(this.#http, wrapBody({ rid: this.#nextRid++, sid: this.#sid, type: 'terminate' }, presence), this.#injectedFetch);
-    this.#closed('the page was closed');
-  };
+  readonly #onPageHide = (): void =>
+    this.#guard(() => {
+      if (this.#phase === 'done' || !this.#sid) return;
+      if (this.#keepalive) return this.#save();
+      const presence = this.#phase === 'open' && this.#jid ? '<presence type="unavailable" xmlns="jabber:client"/>' : '';
+      sendBeacon(this.#http, wrapBody({ rid: this.#nextRid++, sid: this.#sid, type: 'terminate' }, presence), this.#injectedFetch);
+      this.#closed('the page was closed');
+    });
+
+  /**
+   * Handles an event of its own (an answer, a timer): a defect there ends the session (`internal-error`) rather
+   * than escape as an uncaught error or an unhandled rejection.
+   */
+  #guard(handle: () => void): void {
+    try {
+      handle();
+    } catch (e) {
+      this.#finish({ kind: 'error', condition: 'internal-error', text: e instanceof Error ? e.message : String(e), defect: e });
+    }
+  }
 
   /**
    * Ends the session because the server's answer broke the rules (RFC 6120 §4.9): tells the server why, in a

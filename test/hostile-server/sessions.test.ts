@@ -159,6 +159,22 @@ describe.each(CARRIERS)('redirects (%s)', (carrier: Carrier) => {
     expect(s.statuses).toContain('REDIRECT:see-other-uri');
     expect(s.conn.service).toBe(target);
   });
+
+  it.each(['/other-path', 'wss:other.example/xmpp', 'javascript:alert(1)', 'ftp://other.example/x'])(
+    'refuses a redirect to %s, which no transport handles: CONNFAIL see-other-uri, then DISCONNECTED, service kept',
+    async (target) => {
+      const fake = new FakeBosh((req) => req.reply(body({ type: 'terminate', condition: 'see-other-uri' }, `<uri>${target}</uri>`)));
+      const server = carrier === 'websocket' ? redirecting(target, true) : new ScriptedXmpp('bosh', () => {}, 'chat.example', true);
+      const s = session(server, carrier === 'bosh' ? ({ fetch: fake.fetch } as never) : {});
+      const service = s.conn.service;
+      const error = await s.login('user@chat.example', 'pw');
+      expect(error).toMatchObject({ status: Status.CONNFAIL, condition: 'see-other-uri', text: 'redirect to a URI no transport handles' });
+      await until(() => s.statuses.at(-1) === 'DISCONNECTED:see-other-uri', 1000);
+      expect(s.statuses).not.toContain('REDIRECT:see-other-uri');
+      expect(s.conn.service).toBe(service);
+      await s.conn.disconnect(); // resolves: nothing is left hanging
+    },
+  );
 });
 
 describe('a message after login still flows', () => {
