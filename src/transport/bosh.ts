@@ -69,7 +69,8 @@ interface Answer {
  *   password or token). The JID is the one the connection reports through {@link BoshTransport.sessionBound}.
  *   The page unloading (pagehide) then keeps the session; without `keepalive` it ends it on the server.
  * - `wait`, `hold`, `requests` and `polling` from the server are held to what was asked (XEP-0124 §7.1) and to
- *   sane bounds, so a hostile answer cannot overflow a timer or make the client flood.
+ *   sane bounds, so a hostile answer cannot overflow a timer or make the client flood; so are `hold` and
+ *   `requests` of a session taken over (attach, restore).
  */
 export class BoshTransport implements Transport {
   readonly kind = 'bosh';
@@ -257,8 +258,10 @@ export class BoshTransport implements Transport {
     this.#jid = jid;
     this.#domain = domain;
     this.#sid = sid;
+    // the session's own wait, for the request timeouts (bounded so that no timer overflows); hold and requests as
+    // on a new session: never above what this page asks, so a stored or prebound session cannot make it flood
     this.#wait = Math.min(count(wait) ?? this.#wait, MAX_WAIT);
-    this.#hold = count(hold) ?? this.#hold;
+    this.#hold = Math.min(count(hold) ?? this.#hold, this.#hold);
     this.#requests = clampRequests(count(requests), this.#hold);
     this.#nextRid = this.#nextDeliver = rid;
     this.#phase = 'verifying';
@@ -346,8 +349,9 @@ export class BoshTransport implements Transport {
   #giveUp(why: string): void {
     if (this.#phase === 'creating') return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: unreachableText(this.#service, why) });
     if (this.#phase === 'verifying') {
+      // unreachable is not gone: what is stored stays for a later restore() (a refusal from the server forgets it)
       const text = `session unreachable (${why})`;
-      return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text });
+      return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text }, false);
     }
     if (this.#phase === 'closing') return this.#closed(`terminate failed (${why})`);
     this.#giveBack();
