@@ -427,8 +427,13 @@ export class CoreConnection {
     this.#handlers.delete(handler);
   }
 
-  /** Calls `handler` every `period` ms while it returns `true`. */
+  /**
+   * Calls `handler` every `period` ms while it returns `true`.
+   * @throws {@link ConnectionError} `invalid-option` when `period` is not a delay a timer can hold (0 to 2^31 - 1 ms).
+   */
   addTimedHandler(period: number, handler: () => unknown): TimedHandler {
+    // a period a timer cannot hold (Infinity, a string) would fire at once, again and again
+    if (!isDelay(period)) throw invalidOption('addTimedHandler period must be a delay in ms (0 to 2^31 - 1)');
     const ref: TimedHandler = { period };
     const tick = () => {
       let again: unknown = true;
