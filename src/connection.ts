@@ -6,7 +6,8 @@ import { IqTracker } from './iq-tracker.js';
 import { JID, JIDError } from './jid.js';
 import { type Logger, redact, redactRaw } from './log.js';
 import { NS_PING, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
-import { type ConnectionOptions, checkOptions } from './options.js';
+import type { ConnectionOptions } from './options.js';
+import { checkOptions, invalidOption, isDelay } from './options-check.js';
 import type { Credentials, SASLMechanism, SASLMechanismClass, SaslContext, ScramKeys } from './sasl/mechanism.js';
 import { MechanismRegistry } from './sasl/registry.js';
 import { Status, type StatusCode } from './status.js';
@@ -15,13 +16,20 @@ import { isFeatures, Negotiation, type NegotiationOutcome } from './stream/negot
 import { SaslStep } from './stream/sasl-step.js';
 import { sessionStep } from './stream/session-step.js';
 import type { FeatureStep } from './stream/step.js';
-import { safeUrl, type Transport, type TransportClass, type TransportEnd, type TransportOptions } from './transport/transport.js';
+import {
+  safeUrl,
+  type Transport,
+  type TransportClass,
+  type TransportEnd,
+  type TransportOptions,
+  type TransportSink,
+} from './transport/transport.js';
 import { coreKit } from './keeper/core-kit.js';
 import type { KeeperHost, SessionKeeper } from './keeper/session-keeper.js';
 import type { StreamManagementState } from './sm/stream-management.js';
 import { $iq, $pres, type Buildable, toElement } from './xml/builder.js';
 import type { XmlElement } from './xml/element.js';
-import { DEFAULT_MAX_STANZA_SIZE } from './xml/parser.js';
+import { DEFAULT_MAX_STANZA_SIZE, makeParser } from './xml/parser.js';
 import { createStreamParser } from './xml/stream-parser.js';
 
 /** Status callback: `condition` says why (RFC names where they exist), `element` is the stanza/error that caused it. */
@@ -120,6 +128,11 @@ export class CoreConnection {
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #redirects = 0;
   #attachMode = false;
+  /**
+   * Bumped by every connect(), attach() and restore(). Application code (the status callback above all) may start
+   * a new attempt while an older one is still reporting: the older one then stops touching the connection.
+   */
+  #generation = 0;
   readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #idCounter = 0;
 
@@ -160,7 +173,8 @@ export class CoreConnection {
    * with a {@link ConnectionError}. With a callback the Promise never surfaces as an unhandled rejection.
    */
   connect(jid: string, pass?: string | Credentials | null, callback?: StatusCallback): Promise<void> {
-    const promise = this.#begin(callback);
+    const { promise, current } = this.#begin(callback);
+    if (!current()) return promise;
     this.#credentials = typeof pass === 'string' ? { password: pass } : { ...pass };
     try {
       this.#requestedJid = JID.parse(jid);
@@ -174,7 +188,7 @@ export class CoreConnection {
     const transport = this.#createTransport();
     if (!transport) return promise;
     this.#phase = 'connecting';
-    this.#setStatus(Status.CONNECTING);
+    if (!this.#report(Status.CONNECTING)) return promise;
     this.#startConnectTimer();
     this.#open(transport);
     return promise;
@@ -210,7 +224,8 @@ export class CoreConnection {
     hold?: number,
     wind?: number,
   ): Promise<void> {
-    const promise = this.#begin(callback);
+    const { promise, current } = this.#begin(callback);
+    if (!current()) return promise;
     let parsed: JID;
     try {
       parsed = JID.parse(jid);
@@ -238,7 +253,8 @@ export class CoreConnection {
    * login. Resolves at ATTACHED; fails with ATTACHFAIL (and clears what was stored) when the server lost it.
    */
   restore(jid?: string, callback?: StatusCallback): Promise<void> {
-    const promise = this.#begin(callback);
+    const { promise, current } = this.#begin(callback);
+    if (!current()) return promise;
     const transport = this.#createTransport(Status.ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.restore) {
@@ -287,10 +303,11 @@ export class CoreConnection {
       this.#flushDisconnectWaiters();
       return done;
     }
-    if (this.#phase === 'disconnecting') return done;
+    // already ending (closing, or failing: e.g. called from the CONNFAIL callback): DISCONNECTED follows anyway
+    if (this.#phase === 'disconnecting' || this.#failure) return done;
     const wasOnline = this.#phase === 'connected';
     this.#phase = 'disconnecting';
-    this.#setStatus(Status.DISCONNECTING, reason);
+    if (!this.#report(Status.DISCONNECTING, reason)) return done;
     if (wasOnline) {
       const pres = $pres({ type: 'unavailable' });
       if (reason) pres.c('status').t(reason);
@@ -336,8 +353,13 @@ export class CoreConnection {
 
   /**
    * Sends an IQ and waits for its result. The Promise resolves with the `result` stanza and rejects with an
-   * {@link IqError} (its `element` is the `type="error"` stanza; `condition` `timeout` when no answer came).
-   * When `onError` is given the Promise is marked handled.
+   * {@link IqError} (its `element` is the `type="error"` stanza; `condition` `timeout` when no answer came within
+   * `timeoutMs`, default `options.iqTimeout`). When `onError` is given the Promise is marked handled.
+   *
+   * An `id` is generated when the IQ has none. An IQ whose `id` is that of one still waiting for its answer is
+   * not sent: an answer could not tell the two apart. It fails at once with `IqError` condition `duplicate-id`;
+   * the IQ already waiting is not affected.
+   * @throws {@link ConnectionError} `invalid-option` when `timeoutMs` is not a delay a timer can hold (0 to 2^31 - 1 ms).
    */
   sendIQ(
     iq: Buildable,
@@ -345,9 +367,11 @@ export class CoreConnection {
     onError?: (stanza: XmlElement | undefined, error: IqError) => void,
     timeoutMs?: number,
   ): Promise<XmlElement> {
+    if (timeoutMs !== undefined && !isDelay(timeoutMs)) throw invalidOption('sendIQ timeoutMs must be a delay in ms (0 to 2^31 - 1)');
     const el = toElement(iq);
     el.attrs.id ??= this.getUniqueId('iq');
     const id = el.attrs.id;
+    const clash = this.#iqs.has(id);
     const promise = this.#iqs.track(id, el.attrs.to, timeoutMs ?? this.options.iqTimeout ?? 60000);
     // the callbacks are the application's: what they throw is reported like a throwing handler, never left as an
     // unhandled rejection; with a callback given, the Promise is the caller's to ignore
@@ -356,6 +380,7 @@ export class CoreConnection {
       (err: IqError) => this.#callApp('sendIQ error callback', () => onError?.(err.element, err)),
     );
     if (onResult || onError) promise.catch(() => {});
+    if (clash) return promise;
     try {
       this.send(el);
     } catch (e) {
@@ -403,11 +428,16 @@ export class CoreConnection {
     this.#handlers.delete(handler);
   }
 
-  /** Calls `handler` every `period` ms while it returns `true`. */
-  addTimedHandler(period: number, handler: () => boolean | undefined | void): TimedHandler {
+  /**
+   * Calls `handler` every `period` ms while it returns `true`.
+   * @throws {@link ConnectionError} `invalid-option` when `period` is not a delay a timer can hold (0 to 2^31 - 1 ms).
+   */
+  addTimedHandler(period: number, handler: () => unknown): TimedHandler {
+    // a period a timer cannot hold (Infinity, a string) would fire at once, again and again
+    if (!isDelay(period)) throw invalidOption('addTimedHandler period must be a delay in ms (0 to 2^31 - 1)');
     const ref: TimedHandler = { period };
     const tick = () => {
-      let again: boolean | undefined | void = true;
+      let again: unknown = true;
       try {
         again = handler();
       } catch (e) {
@@ -428,12 +458,18 @@ export class CoreConnection {
 
   // ---------------------------------------------------------------- lifecycle
 
-  #begin(callback: StatusCallback | undefined): Promise<void> {
-    if (this.#transport || this.#reconnecting) this.#teardown(); // a new attempt replaces the old one without a status of its own
-    this.#endSession('replaced');
-    // ... but the old attempt's Promise ends rather than hang forever
-    this.#settle?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
-    this.#settle = undefined;
+  /**
+   * Starts an attempt (connect, attach, restore): the one before ends without a status of its own, but its Promise
+   * and disconnect() waiters settle rather than hang. `current()` turns false once application code run here or
+   * later (onUndelivered, a status callback) starts yet another attempt.
+   */
+  #begin(callback: StatusCallback | undefined): { promise: Promise<void>; current: () => boolean } {
+    const generation = ++this.#generation;
+    const current = () => this.#generation === generation;
+    if (this.#transport || this.#reconnecting) this.#teardown();
+    const replaced = this.#takeSettle();
+    const waiters = this.#takeDisconnectWaiters();
+    const left = this.#endSession('replaced');
     this.#callback = callback;
     this.#failure = undefined;
     this.authenticated = false;
@@ -445,11 +481,46 @@ export class CoreConnection {
       this.#settle = { resolve, reject };
     });
     if (callback) promise.catch(() => {});
-    return promise;
+    replaced?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
+    for (const w of waiters) w();
+    this.#handBack(left);
+    return { promise, current };
   }
 
+  /** The Promise of the attempt under way, taken so that it settles exactly once. */
+  #takeSettle(): { resolve: () => void; reject: (e: ConnectionError) => void } | undefined {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    return settle;
+  }
+
+  /** Reports a status; false when the callback started another attempt, which now owns the connection. */
+  #report(status: StatusCode, condition?: string, element?: XmlElement): boolean {
+    const generation = this.#generation;
+    this.#setStatus(status, condition, element);
+    return this.#generation === generation;
+  }
+
+  /** The configured transport class for this URL (a `handles()` that throws counts as no). */
+  #transportFor(uri: string): TransportClass | undefined {
+    return this.#transportClasses.find((t) => {
+      try {
+        return t.handles(uri) === true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * A new transport for the service, or a failure reported with `failStatus`: no transport for the URL
+   * (`improper-addressing`), one that refuses its options (its condition, e.g. `invalid-option` for a parser
+   * factory that returns no parser), one whose constructor throws (`internal-error`, the exception to onError).
+   */
   #createTransport(failStatus: StatusCode = Status.CONNFAIL): Transport | undefined {
-    const cls = this.#transportClasses.find((t) => t.handles(this.service));
+    // the stream before (one that redirected, one that was lost) is over: a failure now must not wait for its end
+    this.#transport = undefined;
+    const cls = this.#transportFor(this.service);
     if (!cls) {
       this.#failNow(
         failStatus,
@@ -466,20 +537,29 @@ export class CoreConnection {
       lang: this.options.lang ?? 'en',
       closeTimeout: this.options.disconnectTimeout ?? 3000,
     };
-    const transport: Transport = new cls(
-      this.service,
-      {
-        streamOpened: () => {
-          if (this.#transport === transport) this.connected = true;
-        },
-        element: (el) => this.#transport === transport && this.#guarded(() => this.#onElement(el)),
-        ended: (end) => this.#transport === transport && this.#guarded(() => this.#onTransportEnd(end)),
-        rawInput: (data) => this.#transport === transport && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
-        undelivered: (els) => this.#transport === transport && this.#undelivered(els),
-        attached: (jid) => this.#transport === transport && this.#guarded(() => this.#onAttached(jid)),
+    let transport: Transport | undefined;
+    // what a transport reports before its constructor returned, or after it was replaced, is not this attempt's
+    const mine = () => transport !== undefined && this.#transport === transport;
+    const sink: TransportSink = {
+      streamOpened: () => {
+        if (mine()) this.connected = true;
       },
-      options,
-    );
+      element: (el) => mine() && this.#guarded(() => this.#onElement(el)),
+      ended: (end) => mine() && this.#guarded(() => this.#onTransportEnd(end)),
+      rawInput: (data) => mine() && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
+      undelivered: (els) => mine() && this.#undelivered(els),
+      attached: (jid) => mine() && this.#guarded(() => this.#onAttached(jid)),
+    };
+    try {
+      transport = new cls(this.service, sink, options);
+    } catch (e) {
+      if (e instanceof ConnectionError) this.#failNow(failStatus, e.condition, e.text);
+      else {
+        this.#reportError(e, 'transport constructor');
+        this.#failNow(failStatus, 'internal-error', `the ${cls.name || 'transport'} could not be built: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      return undefined;
+    }
     this.#transport = transport;
     return transport;
   }
@@ -511,8 +591,8 @@ export class CoreConnection {
     this.connected = true;
     this.authenticated = true;
     this.#phase = 'connected';
+    this.#takeSettle()?.resolve();
     this.#setStatus(Status.ATTACHED);
-    this.#settle?.resolve();
   }
 
   #onElement(el: XmlElement): void {
@@ -531,7 +611,7 @@ export class CoreConnection {
     const condition = el.getChildByNS(NS_STREAM_ERRORS)?.localName ?? 'undefined-condition';
     const text = el.getChildText('text', NS_STREAM_ERRORS) ?? condition;
     if (condition === 'see-other-host') {
-      this.#setStatus(Status.REDIRECT, condition, el);
+      if (!this.#report(Status.REDIRECT, condition, el)) return;
       this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, 'hang-up', el);
       return;
     }
@@ -551,8 +631,9 @@ export class CoreConnection {
     const negotiation = new Negotiation(
       steps,
       {
-        send: (el) => this.#transmit(el),
-        sendIQ: (iq) => this.#request(iq),
+        // a step that goes on after its attempt was replaced (from a status callback) reaches nothing
+        send: (el) => this.#transport === transport && this.#transmit(el),
+        sendIQ: (iq) => (this.#transport === transport ? this.#request(iq) : Promise.reject(new IqError(undefined, 'replaced'))),
         // a reconnect shows RECONNECTING, then CONNECTED: its attempts' own steps stay inside
         status: (status, condition) => (!this.#reconnecting || status === Status.BINDREQUIRED) && this.#setStatus(status, condition),
         restart: () => transport.restart(),
@@ -592,7 +673,9 @@ export class CoreConnection {
     this.#negotiation = undefined;
     if (!outcome.ok) {
       const f = outcome.failure;
+      const generation = this.#generation;
       if (f.how.defect !== undefined) this.#reportError(f.how.defect, 'antistrophe');
+      if (this.#generation !== generation) return; // onError started another attempt
       return this.#fail(f.status, f.condition, f.text, f.how.streamError ? 'stream-error' : f.how.hangUp ? 'hang-up' : 'close', f.element);
     }
     const { state } = outcome;
@@ -624,9 +707,8 @@ export class CoreConnection {
     clearTimeout(this.#connectTimer);
     this.#phase = 'connected';
     this.authenticated = true;
+    this.#takeSettle()?.resolve();
     this.#setStatus(Status.CONNECTED, condition);
-    this.#settle?.resolve();
-    this.#settle = undefined;
   }
 
   // ---------------------------------------------------------------- surviving the network
@@ -635,6 +717,9 @@ export class CoreConnection {
   #loadKeeper(requested: JID | undefined): void {
     const make = this.#modules.keeper;
     const { streamManagement, reconnect, pingInterval } = this.options;
+    // a keeper whose login was replaced (its reconnect timer may still fire) no longer reaches the connection
+    const generation = this.#generation;
+    const live = () => this.#generation === generation;
     this.#keeper = undefined;
     if (!make || (streamManagement === false && !reconnect && pingInterval === 0)) {
       this.#keeperReady = Promise.resolve(undefined);
@@ -645,17 +730,18 @@ export class CoreConnection {
       kit: coreKit,
       service: this.service,
       domain: this.domain,
-      sendRaw: (el) => this.#sendRaw(el),
-      transmit: (el) => this.#transmit(el),
-      request: (iq) => this.#request(iq),
-      reconnecting: (condition) => this.#setStatus(Status.RECONNECTING, condition),
-      attempt: () => this.#guarded(() => this.#attempt()),
+      sendRaw: (el) => live() && this.#sendRaw(el),
+      transmit: (el) => live() && this.#transmit(el),
+      request: (iq) => (live() ? this.#request(iq) : Promise.reject(new IqError(undefined, 'replaced'))),
+      reconnecting: (condition) => live() && this.#setStatus(Status.RECONNECTING, condition),
+      attempt: () => live() && this.#guarded(() => this.#attempt()),
       giveUp: (condition) => {
+        if (!live()) return;
         this.#reconnecting = false;
         this.#finishDisconnect(condition);
       },
-      streamError: (condition, text) => this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
-      abort: (condition, text) => this.#transport?.abort(condition, text),
+      streamError: (condition, text) => live() && this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
+      abort: (condition, text) => live() && this.#transport?.abort(condition, text),
       transportKind: () => this.#transport?.kind,
       parse: (xml) => this.#parseKept(xml),
       log: (event, fields) => this.#log('debug', event, fields),
@@ -684,7 +770,8 @@ export class CoreConnection {
       },
       negotiate: async (features, ctx) => {
         const keeper = await this.#keeperReady;
-        return keeper && pick(keeper).negotiate(features, ctx);
+        // the keeper of a later attempt is not this negotiation's
+        return keeper && !ctx.signal.aborted ? pick(keeper).negotiate(features, ctx) : undefined;
       },
     };
   }
@@ -692,7 +779,8 @@ export class CoreConnection {
   /** One stanza kept by an earlier page, read back with the configured parser. */
   #parseKept(xml: string): XmlElement | undefined {
     let out: XmlElement | undefined;
-    const parser = (this.options.parser ?? createStreamParser)(
+    const parser = makeParser(
+      this.options.parser ?? createStreamParser,
       { onStreamStart: () => {}, onStreamEnd: () => {}, onError: () => {}, onElement: (el) => (out ??= el) },
       { fragment: true, maxStanzaSize: this.options.maxStanzaSize ?? DEFAULT_MAX_STANZA_SIZE },
     );
@@ -734,7 +822,7 @@ export class CoreConnection {
    * The session is over here: what stream management never saw acknowledged, and what waited, is handed back. A
    * session lost (not ended with disconnect() or by a new login) stays kept for keepalive's next login to resume.
    */
-  #endSession(reason: string): void {
+  #endSession(reason: string): XmlElement[] {
     const lost = this.#phase === 'connected' && !this.#leaving;
     const left = this.#keeper?.end(reason, !lost) ?? [];
     this.#keeper = undefined;
@@ -742,6 +830,11 @@ export class CoreConnection {
     this.#leaving = false;
     this.#reconnecting = false;
     this.resumed = false;
+    return left;
+  }
+
+  /** Hands what #endSession returned to the application (last: its code may start another attempt). */
+  #handBack(left: XmlElement[]): void {
     if (left.length > 0) this.#callApp('onUndelivered', () => this.options.onUndelivered?.(left));
   }
 
@@ -789,11 +882,11 @@ export class CoreConnection {
       return;
     }
     if (!this.#failure) {
-      this.#failure = new ConnectionError(status, condition, text, element);
+      const failure = new ConnectionError(status, condition, text, element);
+      this.#failure = failure;
       this.#log('warn', 'failure', { status, condition, text });
-      this.#setStatus(status, condition, element);
-      this.#settle?.reject(this.#failure);
-      this.#settle = undefined;
+      this.#takeSettle()?.reject(failure);
+      if (!this.#report(status, condition, element)) return;
     }
     this.#negotiation?.cancel();
     const transport = this.#transport;
@@ -809,37 +902,53 @@ export class CoreConnection {
   }
 
   #onTransportEnd(end: TransportEnd): void {
-    if (end.kind === 'redirect' && end.uri && this.#followRedirect(end.uri)) return;
+    if (end.defect !== undefined) this.#reportError(end.defect, `${this.#transport?.kind ?? 'transport'} event`);
+    if (end.kind === 'redirect' && end.uri) {
+      const refused = this.#redirectRefused(end.uri);
+      if (!refused) return this.#followRedirect(end.uri);
+      end = { ...end, text: refused };
+    }
     const loss = this.#pendingLoss ?? (end.kind === 'redirect' ? undefined : end.condition || 'connection-lost');
     if (loss && !this.#failure && this.#phase !== 'disconnecting' && this.#mayReconnect(loss)) return this.#lose(loss);
     const online = this.#phase === 'connected' || this.#phase === 'disconnecting';
     if (!this.#failure && (end.kind !== 'closed' || !online)) {
       const failStatus = this.#attachMode && !online ? Status.ATTACHFAIL : Status.CONNFAIL;
-      this.#failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
-      this.#setStatus(failStatus, end.condition || 'connection-failed');
-      this.#settle?.reject(this.#failure);
-      this.#settle = undefined;
+      const failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
+      this.#failure = failure;
+      this.#takeSettle()?.reject(failure);
+      if (!this.#report(failStatus, failure.condition)) return;
     }
     this.#finishDisconnect(this.#failure?.condition ?? end.condition);
   }
 
   /**
-   * RFC 7395 see-other-uri / XEP-0124 see-other-uri: reconnect there before authenticating, at most 3 times,
-   * never from TLS (wss:, https:) to cleartext. Another host is followed: TLS (checked by the browser) vouches for it.
+   * RFC 7395 see-other-uri / XEP-0124 see-other-uri: followed before authenticating, at most 3 times, never from
+   * TLS (wss:, https:) to cleartext, and only to a URI a configured transport handles (a relative or malformed one
+   * is not). Another host is followed: TLS (checked by the browser) vouches for it. Returns why not, or undefined.
    */
-  #followRedirect(uri: string): boolean {
-    const downgrade = TLS_SCHEMES.test(this.service) && !TLS_SCHEMES.test(uri);
-    if (this.#phase !== 'connecting' || this.#attachMode || downgrade || ++this.#redirects > 3) return false;
-    this.#setStatus(Status.REDIRECT, 'see-other-uri');
+  #redirectRefused(uri: string): string | undefined {
+    if (this.#phase !== 'connecting' || this.#attachMode) return 'redirect after the login began';
+    if (!this.#transportFor(uri)) return 'redirect to a URI no transport handles';
+    if (TLS_SCHEMES.test(this.service) && !TLS_SCHEMES.test(uri)) return 'redirect from TLS to cleartext';
+    if (++this.#redirects > 3) return 'more than 3 redirects';
+    return undefined;
+  }
+
+  /** Reconnects to where the server redirected (see #redirectRefused). */
+  #followRedirect(uri: string): void {
+    if (!this.#report(Status.REDIRECT, 'see-other-uri')) return;
     this.service = uri;
     const transport = this.#createTransport();
     if (transport) this.#open(transport);
-    return true;
   }
 
+  /**
+   * Everything of the attempt is cleared and its Promise settled before application code runs (onUndelivered,
+   * the DISCONNECTED callback): a connect() from there starts on a clean connection.
+   */
   #finishDisconnect(condition: string | undefined): void {
     clearTimeout(this.#connectTimer);
-    this.#endSession(condition || 'disconnected');
+    const left = this.#endSession(condition || 'disconnected');
     this.#pendingLoss = undefined;
     this.#transport = undefined;
     this.#negotiation?.cancel();
@@ -852,18 +961,22 @@ export class CoreConnection {
     for (const t of this.#timed.values()) clearTimeout(t);
     this.#timed.clear();
     this.#handlers.clear();
-    this.#setStatus(Status.DISCONNECTED, condition || undefined);
-    if (this.#settle) {
-      this.#settle.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
-      this.#settle = undefined;
-    }
-    this.#flushDisconnectWaiters();
+    this.#takeSettle()?.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
+    const waiters = this.#takeDisconnectWaiters();
+    const generation = this.#generation;
+    this.#handBack(left);
+    if (this.#generation === generation) this.#setStatus(Status.DISCONNECTED, condition || undefined);
+    for (const w of waiters) w();
   }
 
   #flushDisconnectWaiters(): void {
+    for (const w of this.#takeDisconnectWaiters()) w();
+  }
+
+  #takeDisconnectWaiters(): (() => void)[] {
     const waiters = this.#disconnectWaiters;
     this.#disconnectWaiters = [];
-    for (const w of waiters) w();
+    return waiters;
   }
 
   #teardown(): void {
@@ -875,6 +988,7 @@ export class CoreConnection {
     this.#negotiation?.cancel();
     this.#negotiation = undefined;
     this.#phase = 'idle';
+    this.connected = false;
     // the old stream can answer nothing more: its IQs end now, not at their timeout inside the new attempt
     this.#iqs.endAll('disconnected');
   }
@@ -931,11 +1045,13 @@ export class CoreConnection {
    * page (an uncaught error in a socket callback) nor stall the login: it is reported and ends the attempt.
    */
   #guarded(fn: () => void): void {
+    const generation = this.#generation;
     try {
       fn();
     } catch (e) {
       this.#reportError(e, 'antistrophe');
-      if (this.#phase !== 'idle') this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
+      // (not when the exception came from an attempt that application code has since replaced)
+      if (this.#phase !== 'idle' && this.#generation === generation) this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
     }
   }
 

@@ -18,10 +18,14 @@ export class ConnectionError extends Error {
   }
 }
 
-/** An IQ answered with `type="error"` (`element` is the error stanza) or not answered in time (`condition` `timeout`). */
+/**
+ * An IQ answered with `type="error"` (`element` is the error stanza), or ended without an answer: `condition`
+ * `timeout` (none in time), `disconnected` (the stream ended), `not-connected` (not sent: no stream), or
+ * `duplicate-id` (not sent: an IQ with the same id still waits for its answer).
+ */
 export class IqError extends Error {
   override readonly name = 'IqError';
-  /** The RFC 6120 stanza error condition (e.g. `item-not-found`), or `timeout`. */
+  /** The RFC 6120 stanza error condition (e.g. `item-not-found`), or why no answer came (`timeout`, ...). */
   readonly condition: string;
   constructor(
     readonly element: XmlElement | undefined,

@@ -3,7 +3,7 @@ import { getBareJid } from './jid.js';
 import type { XmlElement } from './xml/element.js';
 
 /** A stanza handler: return `true` to stay registered, anything else to be removed. */
-export type StanzaHandlerFn = (stanza: XmlElement) => boolean | undefined | void;
+export type StanzaHandlerFn = (stanza: XmlElement) => unknown;
 
 export interface HandlerOptions {
   /** Compare `from` by bare JID. */
@@ -93,7 +93,7 @@ export class HandlerTable {
       const entry = entries[i] as Entry;
       if (!entry.live || !entry.handler.matches(el)) continue;
       matched++;
-      let keep: boolean | undefined | void = true;
+      let keep: unknown = true;
       try {
         keep = entry.handler.fn(el);
       } catch (e) {

@@ -19,11 +19,26 @@ export class IqTracker {
     this.#ownJid = ownJid;
   }
 
-  /** Waits for the answer to the IQ with this id, sent to `to`, for at most `timeout` ms. */
+  /** Whether an IQ with this id is waiting for its answer. */
+  has(id: string): boolean {
+    return this.#pending.has(id);
+  }
+
+  /**
+   * Waits for the answer to the IQ with this id, sent to `to`, for at most `timeout` ms. An id already waiting
+   * is refused (`duplicate-id`): the IQ waiting keeps its entry, its timer and its answer.
+   */
   track(id: string, to: string | undefined, timeout: number): Promise<XmlElement> {
+    if (this.#pending.has(id)) return Promise.reject(new IqError(undefined, 'duplicate-id'));
     return new Promise<XmlElement>((resolve, reject) => {
-      const timer = setTimeout(() => this.settle(id, new IqError(undefined, 'timeout')), timeout);
-      this.#pending.set(id, { to, resolve, reject, timer });
+      const entry: PendingIq = {
+        to,
+        resolve,
+        reject,
+        // ends its own entry only, never a later one that took the same id
+        timer: setTimeout(() => this.#pending.get(id) === entry && this.settle(id, new IqError(undefined, 'timeout')), timeout),
+      };
+      this.#pending.set(id, entry);
     });
   }
 

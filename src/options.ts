@@ -1,5 +1,4 @@
-// Everything a Connection can be configured with, and the check that refuses options of the wrong type.
-import { ConnectionError } from './errors.js';
+// Everything a Connection can be configured with (options-check.ts refuses values of the wrong type).
 import type { SessionModules } from './connection.js';
 import type { Logger } from './log.js';
 import type { ReconnectPolicy } from './reconnect/backoff.js';
@@ -9,7 +8,6 @@ import type { StreamManagementOptions } from './sm/stream-management.js';
 import type { TransportClass, WebSocketConstructor } from './transport/transport.js';
 import type { XmlElement } from './xml/element.js';
 import type { XmlParserFactory } from './xml/parser.js';
-import { Status } from './status.js';
 
 export interface ConnectionOptions {
   /** Whitelist: names of registered mechanisms and/or mechanism classes/instances (registered and whitelisted). */
@@ -93,37 +91,4 @@ export interface ConnectionOptions {
   boshTiming?: Partial<BoshTiming>;
   /** Stanzas that could not be delivered (BOSH after exhausting retries) are handed back here. */
   onUndelivered?: (stanzas: XmlElement[]) => void;
-}
-
-/** The longest delay a timer can hold (2^31 - 1 ms): beyond it setTimeout fires at once. */
-const MAX_TIMER = 2 ** 31 - 1;
-
-const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/**
- * What options must be where a wrong type would surface later as a stall or an exception deep inside (a timer
- * that fires at once, a parser that is not a function); each group lists the option names it applies to.
- */
-const OPTION_CHECKS: readonly (readonly [(v: unknown) => boolean, string, string])[] = [
-  [(v) => typeof v === 'number' && v >= 0 && v <= MAX_TIMER, 'a delay in ms', 'connectTimeout disconnectTimeout iqTimeout pingInterval pingTimeout'],
-  [isCount, 'an integer ≥ 0', 'wait hold maxRetries'],
-  [(v) => isCount(v) && (v as number) > 0, 'an integer > 0', 'maxStanzaSize maxDepth'],
-  [(v) => typeof v === 'function', 'a function', 'parser WebSocket fetch onError onUndelivered'],
-  [Array.isArray, 'an array', 'mechanisms transports'],
-  [(v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), 'a boolean or an object', 'streamManagement reconnect'],
-];
-
-/**
- * Refuses options of the wrong type or range at construction, where the mistake is, rather than as a stall later
- * (a string timeout, a negative wait, a delay a timer cannot hold, a parser that is not a function).
- * @throws {@link ConnectionError} with status ERROR and condition `invalid-option`
- */
-export function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new ConnectionError(Status.ERROR, 'invalid-option', 'options must be an object');
-  for (const [check, expected, names] of OPTION_CHECKS) {
-    for (const name of names.split(' ')) {
-      const value = (options as Record<string, unknown>)[name];
-      if (value !== undefined && !check(value)) throw new ConnectionError(Status.ERROR, 'invalid-option', `${name} must be ${expected}`);
-    }
-  }
 }

@@ -440,4 +440,12 @@ describe('stanzas once connected', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(n).toBe(3);
   });
+
+  it.each([Number.POSITIVE_INFINITY, -1, 2 ** 31, '5'])('refuses a timed handler period of %s (a timer would fire at once)', async (period) => {
+    const { conn } = await online();
+    let n = 0;
+    expect(() => conn.addTimedHandler(period as number, () => ++n > 0)).toThrow(expect.objectContaining({ condition: 'invalid-option' }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(n).toBe(0);
+  });
 });

@@ -68,15 +68,16 @@ export class Reconnector {
   lost(condition: string): void {
     this.stop();
     this.#attempts = 0;
-    this.#host.reconnecting(condition);
+    // scheduled before the status: a disconnect() or connect() from its callback cancels it
     this.#schedule();
+    this.#host.reconnecting(condition);
   }
 
   /** An attempt failed with `condition` (not an authentication failure): the next one, or give up. */
   failed(condition: string): void {
     if (this.#attempts >= this.#policy.maxAttempts) return this.#host.giveUp(condition);
-    this.#host.reconnecting(condition);
     this.#schedule();
+    this.#host.reconnecting(condition);
   }
 
   /** The session is back: the next loss starts a new cycle. */

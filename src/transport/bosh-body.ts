@@ -2,7 +2,7 @@
 import { NS_CLIENT, NS_HTTPBIND } from '../ns.js';
 import { escapeAttr } from '../xml/escape.js';
 import type { XmlElement } from '../xml/element.js';
-import type { XmlParser, XmlParserFactory } from '../xml/parser.js';
+import { makeParser, type XmlParser, type XmlParserFactory } from '../xml/parser.js';
 
 export { NS_HTTPBIND } from '../ns.js';
 const STANZAS = new Set(['message', 'presence', 'iq']);
@@ -54,7 +54,8 @@ export class BodyReader {
   #cur: ReadState = fresh();
 
   constructor(factory: XmlParserFactory, maxStanzaSize: number, maxDepth?: number) {
-    this.#parser = factory(
+    this.#parser = makeParser(
+      factory,
       {
         onStreamStart: (name, attrs) => {
           this.#cur.rootName = name;

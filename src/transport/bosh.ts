@@ -69,7 +69,8 @@ interface Answer {
  *   password or token). The JID is the one the connection reports through {@link BoshTransport.sessionBound}.
  *   The page unloading (pagehide) then keeps the session; without `keepalive` it ends it on the server.
  * - `wait`, `hold`, `requests` and `polling` from the server are held to what was asked (XEP-0124 §7.1) and to
- *   sane bounds, so a hostile answer cannot overflow a timer or make the client flood.
+ *   sane bounds, so a hostile answer cannot overflow a timer or make the client flood; so are `hold` and
+ *   `requests` of a session taken over (attach, restore).
  */
 export class BoshTransport implements Transport {
   readonly kind = 'bosh';
@@ -195,7 +196,7 @@ export class BoshTransport implements Transport {
     if (this.#phase !== 'open') return this.#closed('closed before the session');
     this.#phase = 'closing';
     this.#closeLast = last;
-    this.#closeTimer = setTimeout(() => this.#closed('terminate timed out'), this.#options.closeTimeout);
+    this.#closeTimer = setTimeout(() => this.#guard(() => this.#closed('terminate timed out')), this.#options.closeTimeout);
     this.#schedulePump();
   }
 
@@ -257,8 +258,10 @@ export class BoshTransport implements Transport {
     this.#jid = jid;
     this.#domain = domain;
     this.#sid = sid;
+    // the session's own wait, for the request timeouts (bounded so that no timer overflows); hold and requests as
+    // on a new session: never above what this page asks, so a stored or prebound session cannot make it flood
     this.#wait = Math.min(count(wait) ?? this.#wait, MAX_WAIT);
-    this.#hold = count(hold) ?? this.#hold;
+    this.#hold = Math.min(count(hold) ?? this.#hold, this.#hold);
     this.#requests = clampRequests(count(requests), this.#hold);
     this.#nextRid = this.#nextDeliver = rid;
     this.#phase = 'verifying';
@@ -272,7 +275,7 @@ export class BoshTransport implements Transport {
     if (!resend || this.#requests < 2) return check();
     this.#sendRequest('resend', {});
     // spaced, so that the repeat arrives first: after the ping, servers may take the repeat for a stale request
-    if (this.#timing.minSpacing > 0) this.#verifyTimer = setTimeout(check, this.#timing.minSpacing);
+    if (this.#timing.minSpacing > 0) this.#verifyTimer = setTimeout(() => this.#guard(check), this.#timing.minSpacing);
     else check();
   }
 
@@ -298,7 +301,7 @@ export class BoshTransport implements Transport {
   #transmit(req: BoshRequest): void {
     const pending = post(this.#http, req.body, (this.#wait + this.#timing.timeoutMargin) * 1000);
     req.pending = pending;
-    pending.done.then((outcome) => this.#onOutcome(req, pending, outcome));
+    pending.done.then((outcome) => this.#guard(() => this.#onOutcome(req, pending, outcome)));
   }
 
   #onOutcome(req: BoshRequest, pending: PendingPost, outcome: HttpOutcome): void {
@@ -339,15 +342,16 @@ export class BoshTransport implements Transport {
     const delay = backoffDelay(req.failures, this.#timing.baseDelay, cap, this.#timing.random);
     req.retryTimer = setTimeout(() => {
       req.retryTimer = undefined;
-      if (this.#phase !== 'done') this.#transmit(req);
+      if (this.#phase !== 'done') this.#guard(() => this.#transmit(req));
     }, delay);
   }
 
   #giveUp(why: string): void {
     if (this.#phase === 'creating') return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: unreachableText(this.#service, why) });
     if (this.#phase === 'verifying') {
+      // unreachable is not gone: what is stored stays for a later restore() (a refusal from the server forgets it)
       const text = `session unreachable (${why})`;
-      return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text });
+      return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text }, false);
     }
     if (this.#phase === 'closing') return this.#closed(`terminate failed (${why})`);
     this.#giveBack();
@@ -383,7 +387,7 @@ export class BoshTransport implements Transport {
     if (this.#pumpQueued) return;
     this.#pumpQueued = true;
     // one microtask later: every send() of the current task goes into the same body
-    queueMicrotask(() => this.#pump());
+    queueMicrotask(() => this.#guard(() => this.#pump()));
   }
 
   #pump(): void {
@@ -411,7 +415,7 @@ export class BoshTransport implements Transport {
         if (delay > 0) {
           this.#pollTimer ??= setTimeout(() => {
             this.#pollTimer = undefined;
-            this.#pump();
+            this.#guard(() => this.#pump());
           }, delay);
           return;
         }
@@ -431,7 +435,7 @@ export class BoshTransport implements Transport {
     if (wait <= 0) return true;
     this.#spaceTimer ??= setTimeout(() => {
       this.#spaceTimer = undefined;
-      this.#pump();
+      this.#guard(() => this.#pump());
     }, wait);
     return false;
   }
@@ -567,13 +571,26 @@ export class BoshTransport implements Transport {
   }
 
   /** The page goes away: keep the session for restore(), or end it on the server with a request that outlives the page. */
-  readonly #onPageHide = (): void => {
-    if (this.#phase === 'done' || !this.#sid) return;
-    if (this.#keepalive) return this.#save();
-    const presence = this.#phase === 'open' && this.#jid ? '<presence type="unavailable" xmlns="jabber:client"/>' : '';
-    sendBeacon(this.#http, wrapBody({ rid: this.#nextRid++, sid: this.#sid, type: 'terminate' }, presence), this.#injectedFetch);
-    this.#closed('the page was closed');
-  };
+  readonly #onPageHide = (): void =>
+    this.#guard(() => {
+      if (this.#phase === 'done' || !this.#sid) return;
+      if (this.#keepalive) return this.#save();
+      const presence = this.#phase === 'open' && this.#jid ? '<presence type="unavailable" xmlns="jabber:client"/>' : '';
+      sendBeacon(this.#http, wrapBody({ rid: this.#nextRid++, sid: this.#sid, type: 'terminate' }, presence), this.#injectedFetch);
+      this.#closed('the page was closed');
+    });
+
+  /**
+   * Handles an event of its own (an answer, a timer): a defect there ends the session (`internal-error`) rather
+   * than escape as an uncaught error or an unhandled rejection.
+   */
+  #guard(handle: () => void): void {
+    try {
+      handle();
+    } catch (e) {
+      this.#finish({ kind: 'error', condition: 'internal-error', text: e instanceof Error ? e.message : String(e), defect: e });
+    }
+  }
 
   /**
    * Ends the session because the server's answer broke the rules (RFC 6120 §4.9): tells the server why, in a

@@ -12,6 +12,8 @@ export interface TransportEnd {
   text: string;
   /** For `redirect`: where to go. */
   uri?: string;
+  /** The exception, when a defect inside the transport ended it (`internal-error`): the connection reports it. */
+  defect?: unknown;
 }
 
 /** What a transport reports to its connection. */

@@ -1,7 +1,7 @@
 // XMPP over WebSocket (RFC 7395): subprotocol "xmpp", <open/>/<close/> framing, one element per frame.
 import { NS_FRAMING, NS_STREAM_ERRORS, NS_STREAMS } from '../ns.js';
 import { XmlElement } from '../xml/element.js';
-import type { XmlParser } from '../xml/parser.js';
+import { makeParser, type XmlParser } from '../xml/parser.js';
 import { isSecureService, safeUrl, type Transport, type TransportEnd, type TransportOptions, type TransportSink } from './transport.js';
 
 export { NS_FRAMING } from '../ns.js';
@@ -42,7 +42,8 @@ export class WebSocketTransport implements Transport {
     this.#sink = sink;
     this.#options = options;
     this.secure = isSecureService(service, ['wss:']);
-    this.#parser = options.parser(
+    this.#parser = makeParser(
+      options.parser,
       {
         onStreamStart: () => {},
         onStreamEnd: () => {},
@@ -70,16 +71,26 @@ export class WebSocketTransport implements Transport {
       return this.#finish({ kind: 'error', condition: 'improper-addressing', text: `bad URL ${safeUrl(this.#service)}` });
     }
     this.#socket = socket;
-    socket.onopen = () => {
-      if (socket.protocol !== 'xmpp') {
-        socket.close();
-        return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: 'no "xmpp" subprotocol' });
-      }
-      this.#sendOpen();
-    };
-    socket.onmessage = (event: MessageEvent) => this.#onFrame(event.data);
+    socket.onopen = () =>
+      this.#guard(() => {
+        if (socket.protocol !== 'xmpp') {
+          socket.close();
+          return this.#finish({ kind: 'error', condition: 'remote-connection-failed', text: 'no "xmpp" subprotocol' });
+        }
+        this.#sendOpen();
+      });
+    socket.onmessage = (event: MessageEvent) => this.#guard(() => this.#onFrame(event.data));
     socket.onerror = () => {}; // the close event that follows says what happened
-    socket.onclose = (event: CloseEvent) => this.#onSocketClose(event);
+    socket.onclose = (event: CloseEvent) => this.#guard(() => this.#onSocketClose(event));
+  }
+
+  /** Handles a socket event: a defect there ends the stream (`internal-error`) rather than escape into the page. */
+  #guard(handle: () => void): void {
+    try {
+      handle();
+    } catch (e) {
+      this.#finish({ kind: 'error', condition: 'internal-error', text: e instanceof Error ? e.message : String(e), defect: e });
+    }
   }
 
   restart(): void {
@@ -96,7 +107,7 @@ export class WebSocketTransport implements Transport {
     if (last) this.send(last);
     this.#closing = true;
     this.#write(new XmlElement('close', { xmlns: NS_FRAMING }).toString());
-    this.#closeTimer = setTimeout(() => this.abort('', 'close timed out'), this.#options.closeTimeout);
+    this.#closeTimer = setTimeout(() => this.#guard(() => this.abort('', 'close timed out')), this.#options.closeTimeout);
   }
 
   abort(condition: string, text: string): void {

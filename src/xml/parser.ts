@@ -1,4 +1,6 @@
 // The backend-neutral stream parser interface: chunks in, stream events out, typed errors.
+import { ConnectionError } from '../errors.js';
+import { Status } from '../status.js';
 import type { XmlElement } from './element.js';
 
 /** Why a stream was refused: malformed XML, XML that XMPP restricts (RFC 6120 §11.1), or a stanza over the size limit. */
@@ -62,6 +64,27 @@ export interface XmlParser {
 
 /** Creates a parser; passed as `options.parser` to select a backend. */
 export type XmlParserFactory = (handler: XmlParserHandler, options?: XmlParserOptions) => XmlParser;
+
+/**
+ * Makes a parser with `factory` and checks that it is one (`write` and `reset` functions): the application's own
+ * factory may be the wrong function, e.g. the sax-wasm loader rather than the factory it resolves to.
+ * @throws {@link ConnectionError} status ERROR, condition `invalid-option`
+ */
+export function makeParser(factory: XmlParserFactory, handler: XmlParserHandler, options: XmlParserOptions): XmlParser {
+  let parser: unknown;
+  try {
+    parser = factory(handler, options);
+  } catch (e) {
+    throw new ConnectionError(Status.ERROR, 'invalid-option', `parser: the factory threw (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const p = parser as Partial<Record<'write' | 'reset' | 'then', unknown>> | null | undefined;
+  if (typeof p?.write === 'function' && typeof p.reset === 'function') return parser as XmlParser;
+  if (typeof p?.then === 'function') {
+    (parser as Promise<unknown>).then(undefined, () => {}); // its failure is not the application's to handle now
+    throw new ConnectionError(Status.ERROR, 'invalid-option', 'parser: the factory returned a Promise (pass what it resolves to, e.g. `await saxWasmParser(wasm)`)');
+  }
+  throw new ConnectionError(Status.ERROR, 'invalid-option', 'parser: the factory returned no parser (write() and reset() functions)');
+}
 
 export const DEFAULT_MAX_STANZA_SIZE = 1024 * 1024;
 

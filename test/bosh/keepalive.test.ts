@@ -247,6 +247,8 @@ describe('BOSH restore', () => {
     await vi.advanceTimersByTimeAsync(3000);
     expect(t.rec.ends[0]?.condition).toBe('remote-connection-failed');
     expect(new Set(t.server.rids)).toEqual(new Set([4_000_000_123, 4_000_000_124]));
+    // the server never said the session is gone: it stays stored for a restore() once the network is back
+    expect(storage.length).toBe(1);
   });
 });
 

@@ -5,9 +5,12 @@ import { nobleScramCrypto } from '../../mechanisms/crypto/noble-fallback.js';
 import { ScramSha1 } from '../../mechanisms/scram.js';
 import { IqError } from '../../src/errors.js';
 import { HandlerTable, StanzaHandler } from '../../src/handlers.js';
+import { Status } from '../../src/status.js';
 import { WebSocketTransport } from '../../src/transport/websocket.js';
 import { $iq } from '../../src/xml/builder.js';
 import { XmlElement } from '../../src/xml/element.js';
+import type { XmlParserFactory } from '../../src/xml/parser.js';
+import { createStreamParser } from '../../src/xml/stream-parser.js';
 import { CARRIERS, type Carrier, loginServer, NS, payload, saslChallenge, saslSuccess, type ScriptedXmpp } from '../helpers/scripted-xmpp.js';
 import { session, until } from './setup.js';
 
@@ -109,6 +112,75 @@ describe('defects inside the SDK end the attempt with a typed status', () => {
     expect(s.statuses).toContain('CONNFAIL:internal-error');
     expect(Date.now() - started).toBeLessThan(1000);
     expect(s.errors.map((e) => String(e.error))).toContain('Error: restart broke');
+  });
+});
+
+describe.each(CARRIERS)('defects inside a transport event handler (%s)', (carrier: Carrier) => {
+  /** The built-in parser, except that reading the stream features throws (a defect inside a socket/fetch handler). */
+  const breakingParser: XmlParserFactory = (handler, options) => {
+    const inner = createStreamParser(handler, options);
+    return {
+      write: (chunk) => {
+        if (String(chunk).includes('features')) throw new Error('parser broke');
+        inner.write(chunk);
+      },
+      reset: () => inner.reset(),
+      get idle() {
+        return inner.idle;
+      },
+    };
+  };
+
+  it('an exception while handling what arrived ends the attempt with CONNFAIL internal-error, reported to onError', async () => {
+    const s = session(plain(carrier), { parser: breakingParser, connectTimeout: 5000 });
+    const started = Date.now();
+    const err = await s.login('user@example.org', 'pw');
+    expect(err).toMatchObject({ status: Status.CONNFAIL, condition: 'internal-error' });
+    await until(() => s.statuses.at(-1) === 'DISCONNECTED:internal-error');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(s.errors.map((e) => String(e.error))).toContain('Error: parser broke');
+  });
+
+  it.each([
+    ['returns no parser', () => ({ write: () => {} })],
+    ['returns a Promise (the sax-wasm loader instead of its factory)', () => Promise.reject(new Error('not wasm'))],
+    ['throws', () => {
+      throw new Error('bad factory');
+    }],
+  ])('a parser factory that %s fails CONNFAIL invalid-option before anything is sent', async (_what, factory) => {
+    const server = plain(carrier);
+    const s = session(server, { parser: factory as unknown as XmlParserFactory });
+    const err = await s.login('user@example.org', 'pw');
+    expect(err).toMatchObject({ status: Status.CONNFAIL, condition: 'invalid-option' });
+    expect(err?.text).toMatch(/^parser: /);
+    expect(s.statuses).toEqual(['CONNFAIL:invalid-option', 'DISCONNECTED:invalid-option']);
+    expect(server.wire).toEqual([]);
+  });
+});
+
+describe('transport classes that misbehave', () => {
+  it('a constructor that throws is CONNFAIL internal-error, the exception reported to onError', async () => {
+    class Broken extends WebSocketTransport {
+      constructor(...args: ConstructorParameters<typeof WebSocketTransport>) {
+        super(...args);
+        throw new Error('constructor broke');
+      }
+    }
+    const s = session(plain('websocket'), { transports: [Broken] });
+    const err = await s.login('user@example.org', 'pw');
+    expect(err).toMatchObject({ status: Status.CONNFAIL, condition: 'internal-error' });
+    expect(s.statuses).toEqual(['CONNFAIL:internal-error', 'DISCONNECTED:internal-error']);
+    expect(s.errors.map((e) => [e.where, String(e.error)])).toContainEqual(['transport constructor', 'Error: constructor broke']);
+  });
+
+  it('a handles() that throws counts as no transport for the URL: improper-addressing', async () => {
+    class Picky extends WebSocketTransport {
+      static override handles(): boolean {
+        throw new Error('handles broke');
+      }
+    }
+    const s = session(plain('websocket'), { transports: [Picky] });
+    expect(await s.login('user@example.org', 'pw')).toMatchObject({ status: Status.CONNFAIL, condition: 'improper-addressing' });
   });
 });
 

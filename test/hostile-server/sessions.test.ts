@@ -86,6 +86,27 @@ describe('saved BOSH sessions', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it.each(['restore', 'attach'] as const)('%s() holds a session that claims hold=1000 to the hold asked: no flood of empty polls', async (how) => {
+    // answers restore()'s repeat of the stored rid and the verification ping at once; holds every other request,
+    // as a server does until `wait`
+    const fake = new FakeBosh((req) => {
+      const ping = req.children.find((c) => c.localName === 'iq');
+      if (ping) req.reply(body({}, `<iq xmlns='jabber:client' type='result' id='${ping.attrs.id}' from='example.org'/>`));
+      else if (req.rid === 7) req.reply(body({}));
+    });
+    const server = new ScriptedXmpp('bosh', () => {});
+    const stored = { jid: 'user@example.org/r', sid: 's', rid: 7, wait: 60, hold: 1000, requests: 1000, domain: 'example.org' };
+    storage.setItem(storageKey(server.service, stored.jid), JSON.stringify(stored));
+    const s = session(server, { keepalive: true, fetch: fake.fetch } as never);
+    await (how === 'restore' ? s.conn.restore() : s.conn.attach(stored.jid, 's', 7, undefined, 60, 1000, 1000));
+    expect(s.conn.status).toBe(Status.ATTACHED);
+    await new Promise((r) => setTimeout(r, 100));
+    // hold 1 (the default asked): one empty poll waits at the server, never hundreds
+    expect(fake.open.length).toBeLessThanOrEqual(1);
+    expect(fake.requests.length).toBeLessThanOrEqual(4);
+    await s.conn.disconnect();
+  });
+
   it('holds the server’s wait to what was asked: a wait of 3,000,000 s neither overflows a timer nor ends the session', async () => {
     const server = plainServer();
     server.createAttrs = { hold: 1, requests: 2, wait: 3_000_000 };
@@ -159,6 +180,22 @@ describe.each(CARRIERS)('redirects (%s)', (carrier: Carrier) => {
     expect(s.statuses).toContain('REDIRECT:see-other-uri');
     expect(s.conn.service).toBe(target);
   });
+
+  it.each(['/other-path', 'wss:other.example/xmpp', 'javascript:alert(1)', 'ftp://other.example/x'])(
+    'refuses a redirect to %s, which no transport handles: CONNFAIL see-other-uri, then DISCONNECTED, service kept',
+    async (target) => {
+      const fake = new FakeBosh((req) => req.reply(body({ type: 'terminate', condition: 'see-other-uri' }, `<uri>${target}</uri>`)));
+      const server = carrier === 'websocket' ? redirecting(target, true) : new ScriptedXmpp('bosh', () => {}, 'chat.example', true);
+      const s = session(server, carrier === 'bosh' ? ({ fetch: fake.fetch } as never) : {});
+      const service = s.conn.service;
+      const error = await s.login('user@chat.example', 'pw');
+      expect(error).toMatchObject({ status: Status.CONNFAIL, condition: 'see-other-uri', text: 'redirect to a URI no transport handles' });
+      await until(() => s.statuses.at(-1) === 'DISCONNECTED:see-other-uri', 1000);
+      expect(s.statuses).not.toContain('REDIRECT:see-other-uri');
+      expect(s.conn.service).toBe(service);
+      await s.conn.disconnect(); // resolves: nothing is left hanging
+    },
+  );
 });
 
 describe('a message after login still flows', () => {
