@@ -625,6 +625,11 @@ writeFileSync(file + '.tmp', JSON.stringify(env, null, 2) + '\n');
 renameSync(file + '.tmp', file);
 JS
 
+# ---------------------------------------------------------------- session instances
+# short resumption timeouts, for e2e/sessions-*.spec.ts (the restartable Prosody starts when a test asks for it)
+export E2E_DIR
+if [ -n "$WITH_EJ" ]; then bash "$HERE/sessions.sh" start; else bash "$HERE/sessions.sh" prosody sm start; fi
+
 # ---------------------------------------------------------------- summary
 cat <<EOF
 

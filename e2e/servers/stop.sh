@@ -31,4 +31,5 @@ rm -f "$E2E_DIR/prosody/prosody.pid"
 stop_pid ejabberd "$RUN/ejabberd.pid" "$E_NODE" "$E2E_DIR/ejabberd/ejabberd.pid"   # beam.smp; TERM stops the VM cleanly
 rm -f "$E2E_DIR/ejabberd/ejabberd.pid"
 stop_pid oauth-validator "$RUN/oauth-validator.pid" "oauth-validator.mjs"
+E2E_DIR=$E2E_DIR bash "$(dirname "$0")/sessions.sh" stop || true
 exit 0
