@@ -54,11 +54,12 @@ function checkDomain(domain: string): void {
 
 /**
  * The local part to compare. RFC 7622 §3.3 applies PRECIS UsernameCaseMapped (RFC 8265 §3.3): width mapping, then
- * Unicode toLowerCase, then NFC. NFKC stands in for the width mapping: it also maps what that profile refuses
- * (ligatures such as "ﬁ"), as nodeprep servers do. Only toLowerCase, no upper-casing first: that would take the
- * dotless "ı" to "i" and "ß" to "ss", which are other accounts under RFC 7622.
+ * Unicode toLowerCase, then NFC. NFKC stands in for the width mapping and also maps what that profile refuses
+ * (ligatures such as "ﬁ"), as nodeprep (RFC 3920), which servers such as Prosody still apply, does; so does "ß" to
+ * "ss", nodeprep's one full case folding a username meets. No upper-casing: it would take the dotless "ı" to "i",
+ * another account under both.
  */
-const comparableLocal = (local: string): string => local.normalize('NFKC').toLowerCase().normalize('NFC');
+const comparableLocal = (local: string): string => local.normalize('NFKC').toLowerCase().replace(/ß/g, 'ss').normalize('NFC');
 
 const ASCII = /^[\u0000-\u007F]*$/;
 
