@@ -16,7 +16,6 @@ const DOMAIN_FORBIDDEN = /[\s"&'/:<>@\\?#%[\]\p{Cc}\p{Cs}\p{NChar}]/u;
 const IPV6_LITERAL = /^\[[\da-f:.]+\]$/i;
 // The dots IDNA treats as label separators.
 const LABEL_SEPARATOR = /[.\u3002\uFF0E\uFF61]/;
-const FULL_OR_HALF_WIDTH = /[\uFF01-\uFFEE]/g;
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;
 
@@ -53,20 +52,30 @@ function checkDomain(domain: string): void {
   if (labels.some((label) => !label || utf8Bytes(label) > MAX_LABEL_BYTES)) throw invalid('domain', domain, `empty label or one over ${MAX_LABEL_BYTES} bytes`);
 }
 
-/** RFC 8265 UsernameCaseMapped: full- and half-width forms to their decomposition, lower case, NFC. */
-const usernameCaseMapped = (local: string): string =>
-  local.replace(FULL_OR_HALF_WIDTH, (c) => c.normalize('NFKD')).toLowerCase().normalize('NFC');
+/**
+ * The local part to compare. RFC 7622 §3.3 applies PRECIS UsernameCaseMapped (RFC 8265 §3.3): width mapping, then
+ * Unicode toLowerCase, then NFC. NFKC stands in for the width mapping and also maps what that profile refuses
+ * (ligatures such as "ﬁ"), as nodeprep (RFC 3920), which servers such as Prosody still apply, does; so does "ß" to
+ * "ss", nodeprep's one full case folding a username meets. No upper-casing: it would take the dotless "ı" to "i",
+ * another account under both.
+ */
+const comparableLocal = (local: string): string => local.normalize('NFKC').toLowerCase().replace(/ß/g, 'ss').normalize('NFC');
 
-/** Approximates stringprep nodeprep (RFC 3920), which deployed servers still apply: NFKC and full case folding. */
-const nodeprepFolded = (local: string): string => local.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+const ASCII = /^[\u0000-\u007F]*$/;
 
-const localEquals = (a: string, b: string): boolean =>
-  a === b || usernameCaseMapped(a) === usernameCaseMapped(b) || nodeprepFolded(a) === nodeprepFolded(b);
+/**
+ * A domain label to compare: ASCII in lower case; any other as its IDNA A-label, made by the URL parser from the
+ * label alone with an ASCII label after it, so that no label is read as part of an IPv4 address ("127.1", "0x7f").
+ */
+function comparableLabel(label: string): string {
+  if (ASCII.test(label)) return label.toLowerCase();
+  return urlHostname(`${label}.x`)?.slice(0, -2) ?? label.toLowerCase().normalize('NFC');
+}
 
-/** The domain to compare: IDN U-labels and A-labels become the same A-labels. */
+/** The domain to compare: IPv6 literals in their canonical form, others label by label. */
 function comparableDomain(domain: string): string {
-  const lowered = domain.toLowerCase().normalize('NFC');
-  return urlHostname(lowered) ?? lowered;
+  if (domain.startsWith('[')) return urlHostname(domain) ?? domain;
+  return domain.split(LABEL_SEPARATOR).map(comparableLabel).join('.');
 }
 
 /**
@@ -123,11 +132,10 @@ export class JID {
 
   /**
    * True when both name the same account or server, as RFC 7622 §3 compares them: local parts by the
-   * PRECIS UsernameCaseMapped profile or by nodeprep (which servers such as Prosody still apply),
-   * domains by their IDNA A-labels.
+   * PRECIS UsernameCaseMapped profile, domains by their IDNA A-labels (no IPv4 address reinterpreted).
    */
   bareEquals(other: JID): boolean {
-    return comparableDomain(this.domain) === comparableDomain(other.domain) && localEquals(this.local, other.local);
+    return comparableDomain(this.domain) === comparableDomain(other.domain) && (this.local === other.local || comparableLocal(this.local) === comparableLocal(other.local));
   }
 
   /** True when {@link JID.bareEquals} holds and the resources are identical (resources are case-sensitive). */
@@ -156,34 +164,27 @@ export const getNode = (jid: string): string => {
 /** Resource of a JID string, or `''`. */
 export const getResource = (jid: string): string => (jid.includes('/') ? jid.slice(jid.indexOf('/') + 1) : '');
 
-const ESCAPES: [string, string][] = [
-  ['\\', '\\5c'],
-  [' ', '\\20'],
-  ['"', '\\22'],
-  ['&', '\\26'],
-  ["'", '\\27'],
-  ['/', '\\2f'],
-  [':', '\\3a'],
-  ['<', '\\3c'],
-  ['>', '\\3e'],
-  ['@', '\\40'],
-];
-const ESCAPE_RE = /[\\ "&'/:<>@]/g;
+const ESCAPES: Record<string, string> = {
+  '\\': '\\5c',
+  ' ': '\\20',
+  '"': '\\22',
+  '&': '\\26',
+  "'": '\\27',
+  '/': '\\2f',
+  ':': '\\3a',
+  '<': '\\3c',
+  '>': '\\3e',
+  '@': '\\40',
+};
+// A backslash is escaped only where it would otherwise start an escape sequence, as the XEP requires.
+const ESCAPE_RE = /[ "&'/:<>@]|\\(?=20|22|26|27|2f|3a|3c|3e|40|5c)/gi;
 const UNESCAPE_RE = /\\(20|22|26|27|2f|3a|3c|3e|40|5c)/gi;
 
-/**
- * XEP-0106 escaping of a local part. A backslash is escaped only where it would otherwise start an
- * escape sequence, as the XEP requires.
- */
+/** XEP-0106 escaping of a local part; leading and trailing whitespace is dropped, as a local part cannot hold it. */
 export function escapeNode(node: string): string {
-  return node
-    .replace(/^\s+|\s+$/g, '')
-    .replace(ESCAPE_RE, (c, offset: number, whole: string) => {
-      if (c === '\\' && !UNESCAPE_TEST.test(whole.slice(offset, offset + 3))) return c;
-      return ESCAPES.find(([raw]) => raw === c)?.[1] ?? c;
-    });
+  // trim(), not a /^\s+|\s+$/ replace: that one is quadratic on a long inner run of spaces
+  return node.trim().replace(ESCAPE_RE, (c) => ESCAPES[c] as string);
 }
-const UNESCAPE_TEST = /^\\(20|22|26|27|2f|3a|3c|3e|40|5c)$/i;
 
 /** Reverses {@link escapeNode}. */
 export function unescapeNode(node: string): string {

@@ -210,7 +210,18 @@ describe('JID comparison', () => {
   it('also matches local parts a nodeprep server takes for the same account', () => {
     expect(same('straße@example.org', 'strasse@example.org')).toBe(true);
     expect(same('Straße@example.org', 'STRASSE@example.org')).toBe(true);
+    expect(same('STRAẞE@example.org', 'strasse@example.org')).toBe(true);
     expect(same('ﬁsh@example.org', 'fish@example.org')).toBe(true);
+    expect(same('x²@example.org', 'x2@example.org')).toBe(true);
+  });
+
+  it('lower-cases local parts only: what upper-casing first would merge stays apart', () => {
+    // U+0131 dotless i is already lower case: "ıd" and "id" are two accounts under RFC 7622
+    expect(same('\u0131d@example.org', 'id@example.org')).toBe(false);
+    expect(same('\u0131d@example.org', 'ID@example.org')).toBe(false);
+    expect(JID.parse('\u0131d@example.org/r').equals(JID.parse('id@example.org/r'))).toBe(false);
+    // U+0130 capital I with dot lower-cases to "i" and a combining dot, not to "i"
+    expect(same('\u0130d@example.org', 'id@example.org')).toBe(false);
   });
 
   it('tells different local parts apart', () => {
@@ -227,6 +238,24 @@ describe('JID comparison', () => {
     expect(same('a@[::1]', 'a@[0:0::1]')).toBe(true);
     expect(same('a@example.org', 'a@example.com')).toBe(false);
     expect(same('a@exämple.org', 'a@example.org')).toBe(false);
+  });
+
+  it('never reads a domain as an IPv4 address the way a URL parser does', () => {
+    for (const [a, b] of [
+      ['127.1', '127.0.0.1'],
+      ['0x7f.1', '127.0.0.1'],
+      ['0x7f000001', '127.0.0.1'],
+      ['2130706433', '127.0.0.1'],
+      ['0177.0.0.1', '127.0.0.1'],
+      ['1.2.3', '1.2.0.3'],
+      ['例.127.1', '例.127.0.0.1'],
+      ['１２７.1', '127.0.0.1'],
+    ]) {
+      expect(same(`user@${a}`, `user@${b}`), `${a} vs ${b}`).toBe(false);
+    }
+    expect(same('user@127.0.0.1', 'user@127.0.0.1')).toBe(true);
+    expect(same('user@例.127.1', 'user@xn--fsq.127.1')).toBe(true);
+    expect(same('user@ＥＸＡＭＰＬＥ.org', 'user@example.org')).toBe(true);
   });
 
   it('compares resources exactly in equals', () => {

@@ -497,6 +497,13 @@ export class BoshTransport implements Transport {
       this.#finish({ kind: 'error', condition: 'bad-format', text: 'no sid' });
       return false;
     }
+    // XEP-0206 §5: a connection manager that speaks XMPP 1.0 says so (any prefix); without it, nothing after works
+    const prefix = Object.keys(attrs).find((key) => key.startsWith('xmlns:') && attrs[key] === NS_XBOSH)?.slice(6);
+    const version = prefix && attrs[`${prefix}:version`];
+    if (version !== '1.0') {
+      this.#finish({ kind: 'error', condition: 'unsupported-version', text: `XMPP version ${version || 'missing'} in the session-creation answer` });
+      return false;
+    }
     this.#sid = sid;
     // XEP-0124 §7.1: the server may lower wait and hold, never raise them
     this.#wait = Math.min(intAttr(attrs, 'wait') ?? this.#wait, this.#askedWait);

@@ -62,8 +62,7 @@ function isAsciiName(name: string): boolean {
 /** Returns the name unchanged, or throws {@link XmlNameError} when it is not an element or attribute name. */
 export function assertXmlName(name: string): string {
   if (isAsciiName(name)) return name;
-  // NAME takes any code unit from U+00C0 up: lone surrogates and U+FFFE/U+FFFF are refused by the character check
-  if (!NAME.test(name) || invalidXmlCharAt(name) >= 0) throw new XmlNameError(`${JSON.stringify(name)} is not an XML name`);
+  if (!NAME.test(name)) throw new XmlNameError(`${JSON.stringify(name)} is not an XML name`);
   return name;
 }
 

@@ -18,10 +18,17 @@ export class XmlParseError extends Error {
 }
 
 // The XML grammar every backend checks against, in one place so that they refuse the same input.
-/** Element and attribute names: at most one colon (namespace-well-formed). */
-export const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?$/;
-/** A well-formed entity name (for telling an undeclared entity from a bare "&"). */
-export const ENTITY_NAME = /^[A-Za-z_:\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+// XML 1.0 (fifth edition) §2.3 NameStartChar and NameChar, the colon aside. U+10000-U+EFFFF as surrogate pairs:
+// no "u" flag, and a lone surrogate matches nothing. The alternatives never overlap, so nothing backtracks.
+const START_CHARS = 'A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+const ASTRAL = '|[\\uD800-\\uDB7F][\\uDC00-\\uDFFF]';
+const NAME_START = `(?:[${START_CHARS}]${ASTRAL})`;
+const NAME_CHAR = `(?:[${START_CHARS}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040]${ASTRAL})`;
+const NC_NAME = NAME_START + NAME_CHAR + '*';
+/** Element and attribute names: XML names with at most one colon, not first or last (namespace-well-formed). */
+export const NAME = new RegExp(`^${NC_NAME}(?::${NC_NAME})?$`);
+/** A well-formed entity name, colons allowed (for telling an undeclared entity from a bare "&"). */
+export const ENTITY_NAME = new RegExp(`^(?::|${NAME_START})(?::|${NAME_CHAR})*$`);
 /** The five predefined entities; XMPP allows no others. */
 export const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 

@@ -12,6 +12,7 @@ import {
   type XmlParserHandler,
   type XmlParserOptions,
 } from './parser.js';
+import { inheritRootDeclarations, MAX_ROOT_DECLARATIONS, type RootDeclarations, rootDeclarations } from './root-declarations.js';
 import { MARK_CDATA, MARK_CLOSE, MARK_OPEN, MARK_SELF, MAX_WRITE, type SaxWasmEngine } from './sax-wasm-engine.js';
 import { isBlank, isSpace, Refusal, trimEndXml } from './sax-wasm-rules.js';
 import { buildElement } from './sax-wasm-tree.js';
@@ -68,7 +69,7 @@ export class SaxWasmParser implements XmlParser {
   // stream mode
   private root: Record<string, string> | undefined;
   private rootName = '';
-  private rootDecls: [string, string][] = [];
+  private rootDecls: RootDeclarations = new Map();
   private ended = false;
 
   constructor(
@@ -104,7 +105,7 @@ export class SaxWasmParser implements XmlParser {
     this.names = [];
     this.root = undefined;
     this.rootName = '';
-    this.rootDecls = [];
+    this.rootDecls = new Map();
     this.ended = false;
   }
 
@@ -438,9 +439,9 @@ export class SaxWasmParser implements XmlParser {
     // the root stays open for the whole stream: sax-wasm reads its attributes from an empty-tag copy
     const source = selfClosing ? tag : `${tag.slice(0, -1)}/>`;
     const attrs = this.build(source, [MARK_SELF, 0, source.length], [name]).attrs;
+    this.rootDecls = rootDeclarations(attrs) ?? this.fail('policy-violation', `over ${MAX_ROOT_DECLARATIONS} namespace declarations on <${name}>`);
     this.root = attrs;
     this.rootName = name;
-    for (const key in attrs) if (key === 'xmlns' || key.startsWith('xmlns:')) this.rootDecls.push([key, attrs[key] as string]);
     const gen = this.generation;
     this.handler.onStreamStart(name, { ...attrs });
     if (selfClosing && gen === this.generation) {
@@ -453,8 +454,7 @@ export class SaxWasmParser implements XmlParser {
     if (end - this.elementAt > this.max) this.tooBig();
     const el = this.build(this.source(this.elementAt, end), this.marks, this.names);
     this.elementAt = -1;
-    // make the stanza self-contained: inherit the root's namespace declarations it does not override
-    for (const [key, value] of this.rootDecls) if (!Object.hasOwn(el.attrs, key)) el.attrs[key] = value;
+    inheritRootDeclarations(el, this.rootDecls);
     this.handler.onElement(el);
   }
 }

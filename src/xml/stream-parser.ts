@@ -16,6 +16,7 @@ import {
   type XmlParserHandler,
   type XmlParserOptions,
 } from './parser.js';
+import { inheritRootDeclarations, MAX_ROOT_DECLARATIONS, type RootDeclarations, rootDeclarations } from './root-declarations.js';
 
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 // One attribute after whitespace: a name, "=" (spaces allowed around it), a quoted value without "<".
@@ -135,7 +136,7 @@ class StreamParser implements XmlParser {
   #stack: XmlElement[] = [];
   readonly #scope = new PrefixScope();
   #root: XmlElement | undefined;
-  #rootDecls: [string, string][] = [];
+  #rootDecls: RootDeclarations = new Map();
   #stanzaSize = 0;
   #failed = false;
   #ended = false;
@@ -166,7 +167,7 @@ class StreamParser implements XmlParser {
     this.#stack = [];
     this.#scope.clear();
     this.#root = undefined;
-    this.#rootDecls = [];
+    this.#rootDecls = new Map();
     this.#stanzaSize = 0;
     this.#failed = false;
     this.#ended = false;
@@ -389,8 +390,8 @@ class StreamParser implements XmlParser {
     this.#checkNamespaces(el, depth);
     if (selfClosing) this.#scope.leave(depth); // its declarations were for itself only
     if (isRoot) {
+      this.#rootDecls = rootDeclarations(attrs) ?? this.#fail('policy-violation', `over ${MAX_ROOT_DECLARATIONS} namespace declarations on <${name}>`);
       this.#root = el;
-      for (const key in attrs) if (key === 'xmlns' || key.startsWith('xmlns:')) this.#rootDecls.push([key, attrs[key] as string]);
       this.#stack.push(el);
       this.#handler.onStreamStart(name, { ...attrs });
       if (selfClosing) this.#endStream();
@@ -425,8 +426,7 @@ class StreamParser implements XmlParser {
   }
 
   #emit(el: XmlElement): void {
-    // make the stanza self-contained: inherit the root's namespace declarations it does not override
-    for (const [key, value] of this.#rootDecls) if (!Object.hasOwn(el.attrs, key)) el.attrs[key] = value;
+    inheritRootDeclarations(el, this.#rootDecls);
     this.#stanzaSize = 0;
     this.#handler.onElement(el);
   }

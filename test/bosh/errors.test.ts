@@ -1,7 +1,7 @@
 // BOSH failures: terminal conditions, stream errors, lost sessions, malformed or non-BOSH answers, redirects.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { $msg } from '../../src/xml/builder.js';
-import { body, } from '../helpers/fake-bosh.js';
+import { body, created } from '../helpers/fake-bosh.js';
 import { flush, opened, setup } from './helpers.js';
 
 afterEach(() => {
@@ -166,6 +166,28 @@ describe('BOSH answers that are not BOSH', () => {
     (await t.server.next()).reply(body({ wait: 60 }));
     await flush();
     expect(t.rec.ends[0]).toMatchObject({ kind: 'error', condition: 'bad-format', text: expect.stringMatching(/no sid/) });
+  });
+
+  it.each([
+    ['without xmpp:version', body({ sid: 's', 'xmlns:xmpp': 'urn:xmpp:xbosh' }), /version missing/],
+    ['with xmpp:version 2.0', created('s', { 'xmpp:version': '2.0' }), /version 2\.0/],
+    ['with xmpp:version 0.9', created('s', { 'xmpp:version': '0.9' }), /version 0\.9/],
+    ['with the xmpp prefix bound to another namespace', created('s', { 'xmlns:xmpp': 'urn:other' }), /version missing/],
+  ])('refuses a creation answer %s with unsupported-version, before the stream opens', async (_what, answer, detail) => {
+    const t = setup();
+    t.transport.open('example.org');
+    (await t.server.next()).reply(answer);
+    await flush();
+    expect(t.rec.events).toEqual(['end:error:unsupported-version']);
+    expect(t.rec.ends[0]?.text).toMatch(detail);
+  });
+
+  it('accepts xmpp:version 1.0 under any prefix bound to urn:xmpp:xbosh', async () => {
+    const t = setup();
+    t.transport.open('example.org');
+    (await t.server.next()).reply(body({ sid: 's', 'xmlns:x': 'urn:xmpp:xbosh', 'x:version': '1.0' }));
+    await flush();
+    expect(t.rec.events[0]).toBe('open');
   });
 
   it('reports an HTTP error to session creation as a wrong URL', async () => {

@@ -3,6 +3,7 @@
 // deeper than the depth limit ends in policy-violation as soon as its element over the limit starts.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH, type XmlParserFactory, type XmlParserOptions } from '../../src/xml/parser.js';
+import { MAX_ROOT_DECLARATIONS } from '../../src/xml/root-declarations.js';
 import { type Event, record, summarize } from './support.js';
 
 const ROOT = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
@@ -24,7 +25,31 @@ function oversized(o: (typeof OVERSIZED)[number], length: number): string {
   return o.head + o.filler.repeat(Math.ceil(length / o.filler.length)) + o.tail;
 }
 
+/** A stream root declaring the default namespace and `count - 1` prefixes p0, p1, … */
+const rootDeclaring = (count: number): string =>
+  `<s xmlns='jabber:client'${Array.from({ length: count - 1 }, (_, i) => ` xmlns:p${i}='urn:p${i}'`).join('')}>`;
+
 export function limitSuite(factory: XmlParserFactory): void {
+  describe('stream root namespace declarations', () => {
+    it(`refuses more than ${MAX_ROOT_DECLARATIONS} with policy-violation, before the stream starts`, () => {
+      const r = record(factory);
+      r.parser.write(`${rootDeclaring(MAX_ROOT_DECLARATIONS + 1)}<a/>`);
+      expect(summarize(r.events)).toEqual(['error policy-violation']);
+    });
+
+    it('gives each stanza only the default namespace and the prefixes its tree uses', () => {
+      const r = record(factory);
+      r.parser.write(`${rootDeclaring(MAX_ROOT_DECLARATIONS)}<a/><p3:x/><a><p5:y p7:z='1'/></a><a xmlns:p1='urn:own'><p1:y/></a>`);
+      const stanzas = r.events.flatMap((e) => (e.type === 'element' ? [e.element.toString()] : []));
+      expect(stanzas).toEqual([
+        '<a xmlns="jabber:client"/>',
+        '<p3:x xmlns="jabber:client" xmlns:p3="urn:p3"/>',
+        '<a xmlns="jabber:client" xmlns:p5="urn:p5" xmlns:p7="urn:p7"><p5:y p7:z="1"/></a>',
+        '<a xmlns:p1="urn:own" xmlns="jabber:client"><p1:y/></a>',
+      ]);
+    });
+  });
+
   describe('maxStanzaSize', () => {
     for (const o of OVERSIZED) {
       it(`refuses ${o.name} over the limit, arriving whole`, () => {

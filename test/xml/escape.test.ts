@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { XmlElement } from '../../src/xml/element.js';
-import { assertXmlChars, escapeAttr, escapeText, XmlCharacterError } from '../../src/xml/escape.js';
+import { assertXmlChars, assertXmlName, escapeAttr, escapeText, XmlCharacterError, XmlNameError } from '../../src/xml/escape.js';
 import type { XmlParserFactory } from '../../src/xml/parser.js';
 import { saxWasmParser } from '../../src/xml/sax-wasm-parser.js';
 import { createStreamParser } from '../../src/xml/stream-parser.js';
@@ -67,6 +67,39 @@ describe('escaping', () => {
         expect(back.getAttribute('v'), JSON.stringify(value)).toBe(value);
         expect(back.getChildText('y'), JSON.stringify(text)).toBe(text);
         expect(back.toString()).toBe(el.toString());
+      }
+    });
+  }
+
+  // XML 1.0 §2.3 at the edges of its ranges: each name just inside or just outside one
+  const NAMES_OK = ['a', '_', 'a1-.', 'a\u00B7', 'a\u0300', 'a\u203F\u2040', '\u00C0', '\u00D6', '\u00D8', '\u00F6', '\u00F8', '\u02FF', '\u0370', '\u037D', '\u037F', '\u200C', '\u200D', '\u2070', '\u218F', '\u2C00', '\u2FEF', '\u3001', '\uD7FF', '\uF900', '\uFDCF', '\uFDF0', '\uFFFD', '\u{10000}', '\u{EFFFF}', 'a\u{10000}', 'p:a', 'é:\u{10000}'];
+  const NAMES_REFUSED = ['a\u00D7b', '\u00D7', '\u00F7', 'a\u00F7', '\u037E', 'a\u037E', '\u2000', '\u206F', '\u2190', '\u2FF0', '\u3000', '\uFDD0', '\uFFFE', '\u{F0000}', 'a\u{F0000}', '1a', '-a', '.a', '\u00B7a', '\u0300a', '\u203Fa', '\uD800', 'a\uDC00', 'a:b:c', ':a', 'a:', 'a:1'];
+
+  it('checks names against the exact XML 1.0 NameStartChar and NameChar ranges', () => {
+    for (const name of NAMES_OK) expect(assertXmlName(name), JSON.stringify(name)).toBe(name);
+    for (const name of NAMES_REFUSED) expect(() => assertXmlName(name), JSON.stringify(name)).toThrow(XmlNameError);
+  });
+
+  for (const [backend, factory] of BACKENDS) {
+    it(`the ${backend} parser takes the same element, attribute and entity names as XML 1.0`, () => {
+      const outcome = (xml: string): string => {
+        const r = record(factory, { fragment: true });
+        r.parser.write(xml);
+        const e = r.events[0];
+        return e?.type === 'error' ? e.error.condition : (e?.type ?? 'nothing');
+      };
+      const declared = (name: string): string => (name.includes(':') ? ` xmlns:${name.split(':')[0]}='urn:p'` : '');
+      for (const name of NAMES_OK) {
+        expect(outcome(`<${name}${declared(name)}/>`), `<${name}/>`).toBe('element');
+        expect(outcome(`<x ${name}='1'${declared(name)}/>`), `attribute ${name}`).toBe('element');
+        // a well-formed name of an entity XMPP cannot declare
+        expect(outcome(`<x>&${name.replace(':', '')};</x>`), `&${name};`).toBe('restricted-xml');
+      }
+      for (const name of NAMES_REFUSED) {
+        if (name.includes(':')) continue; // namespace rules, checked elsewhere
+        expect(outcome(`<${name}/>`), `<${name}/>`).toBe('bad-format');
+        expect(outcome(`<x ${name}='1'/>`), `attribute ${name}`).toBe('bad-format');
+        if (!/[\uD800-\uDFFF\uFFFE]/.test(name)) expect(outcome(`<x>&${name};</x>`), `&${name};`).toBe('bad-format');
       }
     });
   }

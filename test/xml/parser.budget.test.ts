@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_STANZA_SIZE, HARD_MAX_DEPTH, type XmlParserFactory, type XmlParserOptions } from '../../src/xml/parser.js';
+import { MAX_ROOT_DECLARATIONS } from '../../src/xml/root-declarations.js';
 import { saxWasmParser } from '../../src/xml/sax-wasm-parser.js';
 import { createStreamParser } from '../../src/xml/stream-parser.js';
 
@@ -164,6 +165,21 @@ describe('parser budget', () => {
           expect(ratio, `${backend}, ${shape.name}`).toBeLessThanOrEqual(MAX_RATIO);
         }, 120_000);
       }
+
+      it(`a stream root with ${MAX_ROOT_DECLARATIONS} namespace declarations: its stanzas cost no more than with one`, () => {
+        const stream = (decls: number) =>
+          `<s xmlns='jabber:client'${Array.from({ length: decls - 1 }, (_, i) => ` xmlns:${nth('p', i)}='u'`).join('')}>${'<a/>'.repeat(N / 4)}</s>`;
+        const options = { fragment: false };
+        const one = stream(1);
+        const most = stream(MAX_ROOT_DECLARATIONS);
+        expect(parse(factory, most, options)).toBe('element');
+        const ratio = ratioOfFastest(
+          () => parse(factory, one, options),
+          () => parse(factory, most, options),
+          1.5,
+        );
+        expect(ratio, backend).toBeLessThanOrEqual(1.5);
+      }, 120_000);
 
       // one element over the limit against frames under it of the same total size; a lower limit keeps this quick
       const OVERSIZED: { name: string; frame: (size: number) => string }[] = [

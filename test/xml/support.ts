@@ -89,13 +89,16 @@ export function randomCuts(random: () => number, length: number, count: number):
   return [...cuts].sort((a, b) => a - b);
 }
 
-/** Inserts `decls` that the first tag of `xml` lacks, at the end of its attributes (as stream parsing does). */
+/**
+ * Inserts `decls` that the first tag of `xml` lacks, at the end of its attributes (as stream parsing does):
+ * the default namespace, and the prefixes that some element or attribute name uses.
+ */
 export function withRootDecls(expected: string, decls: [string, string][]): string {
   const gt = expected.indexOf('>');
   const end = expected[gt - 1] === '/' ? gt - 1 : gt;
   const tag = expected.slice(0, end);
   const extra = decls
-    .filter(([k]) => !tag.includes(` ${k}="`))
+    .filter(([k]) => !tag.includes(` ${k}="`) && (k === 'xmlns' || new RegExp(`[<\\s/]${k.slice(6)}:`).test(expected)))
     .map(([k, v]) => ` ${k}="${v}"`)
     .join('');
   return tag + extra + expected.slice(end);
@@ -112,9 +115,16 @@ export function asFrame(xml: string, decls: [string, string][], quote = "'"): st
   return xml.slice(0, nameEnd) + extra + xml.slice(nameEnd);
 }
 
+/** The prefixes of the element and attribute names in the tree of `el`, found recursively. */
+function prefixesIn(el: XmlElement, into = new Set<string>()): Set<string> {
+  for (const name of [el.name, ...Object.keys(el.attrs)]) if (name.includes(':')) into.add(name.split(':')[0] as string);
+  for (const child of el.children) if (typeof child !== 'string') prefixesIn(child, into);
+  return into;
+}
+
 /**
  * Parses a whole stream (or, with `fragment`, a sequence of elements) with saxes, an independent parser,
- * into XmlElements shaped as ours: stanzas inherit the root's namespace declarations.
+ * into XmlElements shaped as ours: stanzas inherit the root's namespace declarations they use.
  */
 export function referenceParse(xml: string, fragment = false): XmlElement[] {
   const parser = new SaxesParser({ xmlns: true });
@@ -147,7 +157,8 @@ export function referenceParse(xml: string, fragment = false): XmlElement[] {
     const el = stack.pop() as XmlElement;
     if (stack.length === 1) {
       el.parent = undefined;
-      for (const [k, v] of rootDecls) if (!Object.hasOwn(el.attrs, k)) el.attrs[k] = v;
+      const used = prefixesIn(el);
+      for (const [k, v] of rootDecls) if (!Object.hasOwn(el.attrs, k) && (k === 'xmlns' || used.has(k.slice(6)))) el.attrs[k] = v;
       out.push(el);
     }
   });
