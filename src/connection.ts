@@ -602,6 +602,7 @@ export class CoreConnection {
     if (this.#phase === 'connected' || this.#phase === 'disconnecting') return this.#dispatch(el);
     const negotiation = this.#negotiation;
     if (negotiation && isFeatures(el)) return negotiation.features(el);
+    if (negotiation?.holdResumed(el)) return;
     if (el.localName === 'iq' && this.#iqs.answer(el)) return;
     if (negotiation?.receive(el)) return;
     this.#log('debug', 'ignored-element', { name: el.name, phase: this.#phase });
@@ -638,6 +639,7 @@ export class CoreConnection {
         status: (status, condition) => (!this.#reconnecting || status === Status.BINDREQUIRED) && this.#setStatus(status, condition),
         restart: () => transport.restart(),
         restartPending: () => transport.restartPending?.(),
+        forgetIQ: (id) => this.#iqs.settle(id, new IqError(undefined, 'cancelled')),
         pipelining: transport.pipelinesRestart === true && this.options.pipelining !== false,
       },
       // what a negotiation that was replaced or cancelled would say is not this attempt's business
@@ -676,6 +678,7 @@ export class CoreConnection {
       const generation = this.#generation;
       if (f.how.defect !== undefined) this.#reportError(f.how.defect, 'antistrophe');
       if (this.#generation !== generation) return; // onError started another attempt
+      if (f.how.retry) return this.#retry(f.condition, f.text);
       return this.#fail(f.status, f.condition, f.text, f.how.streamError ? 'stream-error' : f.how.hangUp ? 'hang-up' : 'close', f.element);
     }
     const { state } = outcome;
@@ -687,7 +690,10 @@ export class CoreConnection {
     const afterLoss = this.#reconnecting;
     this.#reconnecting = false;
     this.#phase = 'connected';
+    const generation = this.#generation;
     this.#online(this.#keeper?.online(state.resumed, afterLoss));
+    // what came with the last step's answer is the session's: dispatched and counted now, in order
+    for (const el of outcome.held) if (this.#generation === generation && this.#phase === 'connected') this.#dispatch(el);
   }
 
   /**
@@ -744,6 +750,7 @@ export class CoreConnection {
       abort: (condition, text) => live() && this.#transport?.abort(condition, text),
       transportKind: () => this.#transport?.kind,
       parse: (xml) => this.#parseKept(xml),
+      callApp: (where, fn) => this.#callApp(where, fn),
       log: (event, fields) => this.#log('debug', event, fields),
     };
     const ready = Promise.resolve()
@@ -798,6 +805,14 @@ export class CoreConnection {
     this.#open(transport);
   }
 
+  /** This stream cannot go on, but the login can (a kept session went bad): it ends, a new stream logs in at once. */
+  #retry(condition: string, text: string): void {
+    const old = this.#transport;
+    this.#transport = undefined; // what the old one still reports is not this attempt's business
+    old?.streamError(condition, text);
+    this.#attempt();
+  }
+
   /** The session was lost (or an attempt to bring it back failed) with a repairable condition. */
   #lose(condition: string): void {
     const first = this.#phase === 'connected';
@@ -823,7 +838,8 @@ export class CoreConnection {
    * session lost (not ended with disconnect() or by a new login) stays kept for keepalive's next login to resume.
    */
   #endSession(reason: string): XmlElement[] {
-    const lost = this.#phase === 'connected' && !this.#leaving;
+    // given up after maxAttempts, the session was merely lost too: the server may still hold it
+    const lost = (this.#phase === 'connected' || this.#phase === 'reconnecting') && !this.#leaving;
     const left = this.#keeper?.end(reason, !lost) ?? [];
     this.#keeper = undefined;
     this.#keeperReady = Promise.resolve(undefined);

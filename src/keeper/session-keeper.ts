@@ -37,6 +37,8 @@ export interface KeeperHost {
   transportKind(): string | undefined;
   /** Reads one serialized stanza back (one kept by an earlier page). */
   parse(xml: string): XmlElement | undefined;
+  /** Runs application code (a callback such as `onUnacked`): what it throws is reported (`onError`), never thrown. */
+  callApp(where: string, fn: () => unknown): void;
   log(event: string, fields: Record<string, unknown>): void;
 }
 
@@ -94,13 +96,13 @@ export class SessionKeeper {
     this.sm?.afterSent();
   }
 
-  /** A stanza sent while reconnecting: queued with stream management, else kept for the session to come back. */
+  /**
+   * Sent while reconnecting: a stanza of a resumable session is counted and queued (resent after the resume, or on
+   * the new session); anything else (a nonza such as CSI, or without a resumable session) waits in the outbox.
+   */
   hold(el: XmlElement): void {
     const sm = this.sm;
-    if (sm?.counting) {
-      sm.sent(el); // counted and queued: resent after the resume, or on the new session
-      return;
-    }
+    if (sm?.hold(el)) return;
     const max = sm?.options.maxUnacked ?? 500;
     const { ConnectionError, Status } = this.#host.kit;
     if (this.#outbox.length >= max) throw new ConnectionError(Status.ERROR, 'reconnect-queue-full', `${max} stanzas wait for the session to come back`);
@@ -146,6 +148,7 @@ export class SessionKeeper {
       sendNonza: (el) => host.sendRaw(el),
       resend: (el) => host.sendRaw(el),
       streamError: (condition, text) => host.streamError(condition, text),
+      callApp: (where, fn) => host.callApp(where, fn),
       log: (event, fields) => host.log(event, fields),
     });
     this.sm?.online(resumed);
@@ -178,7 +181,7 @@ export class SessionKeeper {
   /** The stream is gone (`first`: the session was online) and a reconnect will bring it back. */
   lost(condition: string, first: boolean): void {
     this.#heartbeat?.stop();
-    this.sm?.attach(undefined);
+    this.sm?.lost();
     if (first) this.#reconnector?.lost(condition);
     else this.#reconnector?.failed(condition);
   }
@@ -200,7 +203,9 @@ export class SessionKeeper {
    */
   end(reason: string, forget: boolean): XmlElement[] {
     this.stop();
-    return [...(this.sm?.end(reason, forget) ?? []), ...this.#outbox.splice(0)];
+    // a session the server ended for good (taken over: `conflict`) is not one to resume on the next page either
+    const final = !Reconnector.repairable(reason);
+    return [...(this.sm?.end(reason, forget || final) ?? []), ...this.#outbox.splice(0)];
   }
 
   /** Dead-connection detection on WebSocket (BOSH has its own request timeouts). */

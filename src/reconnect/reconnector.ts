@@ -14,11 +14,13 @@ export interface ReconnectHost {
 
 /**
  * Conditions after which the session must not come back on its own: the account is in use elsewhere
- * (`conflict`), the server refuses the client (`policy-violation`, `not-authorized`), the address is wrong, or
- * a redirect is followed instead.
+ * (`conflict`), the server refuses the client (`policy-violation`, `not-authorized`) or closed the stream on
+ * purpose without an error (`server-closed`: a clean close ends the session, RFC 6120 §4.4), the address is
+ * wrong, or a redirect is followed instead.
  */
 const FINAL = new Set([
   'conflict',
+  'server-closed',
   'policy-violation',
   'not-authorized',
   'host-unknown',
@@ -39,7 +41,16 @@ interface OnlineTarget {
   removeEventListener?(type: 'online', listener: () => void): void;
 }
 
-/** One reconnect cycle at a time: from a loss until the session is back, or given up. */
+/** A session back for less than this was not really back: its loss continues the backoff (see stablePeriod). */
+const MIN_STABLE = 10000;
+
+/**
+ * How long a session must stay up before the next loss starts afresh (backoff and `maxAttempts` reset): the
+ * longer of 10 s and `initialDelay`. A server that accepts and drops at once is retried with growing delays.
+ */
+export const stablePeriod = (policy: ReconnectPolicy): number => Math.max(MIN_STABLE, policy.initialDelay);
+
+/** One reconnect cycle at a time: from a loss until the session is back and stays up, or given up. */
 export class Reconnector {
   readonly #policy: ReconnectPolicy;
   readonly #host: ReconnectHost;
@@ -47,6 +58,8 @@ export class Reconnector {
   #attempts = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #waitingOnline: (() => void) | undefined;
+  /** Runs while a session that came back has not yet stayed up for stablePeriod. */
+  #settling: ReturnType<typeof setTimeout> | undefined;
 
   constructor(policy: ReconnectPolicy, host: ReconnectHost, random: () => number = Math.random) {
     this.#policy = policy;
@@ -64,10 +77,15 @@ export class Reconnector {
     return this.#attempts;
   }
 
-  /** The session was lost: RECONNECTING, then the first attempt after its delay. */
+  /**
+   * The session was lost: RECONNECTING, then the first attempt after its delay. Lost again soon after coming
+   * back, it counts as one more failed attempt of the same cycle.
+   */
   lost(condition: string): void {
+    const unstable = this.#settling !== undefined;
     this.stop();
-    this.#attempts = 0;
+    if (!unstable) this.#attempts = 0;
+    else if (this.#attempts >= this.#policy.maxAttempts) return this.#host.giveUp(condition);
     // scheduled before the status: a disconnect() or connect() from its callback cancels it
     this.#schedule();
     this.#host.reconnecting(condition);
@@ -80,14 +98,19 @@ export class Reconnector {
     this.#host.reconnecting(condition);
   }
 
-  /** The session is back: the next loss starts a new cycle. */
+  /** The session is back: once it has stayed up for stablePeriod, the next loss starts a new cycle. */
   succeeded(): void {
     this.stop();
-    this.#attempts = 0;
+    this.#settling = setTimeout(() => {
+      this.#settling = undefined;
+      this.#attempts = 0;
+    }, stablePeriod(this.#policy));
   }
 
   /** Cancels whatever is scheduled (disconnect(), a new connect()). */
   stop(): void {
+    clearTimeout(this.#settling);
+    this.#settling = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const listener = this.#waitingOnline;

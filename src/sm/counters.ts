@@ -66,6 +66,16 @@ export class SmCounters {
     return this.queue.splice(0, Math.min(newly, this.queue.length));
   }
 
+  /**
+   * Keeps only the entries `keep` accepts, renumbered from `acked` as they go out again after a resume (the server
+   * counts them anew from its `h`).
+   */
+  retain(keep: (entry: Unacked) => boolean): void {
+    const rest = this.queue.splice(0).filter(keep);
+    this.sent = this.acked;
+    for (const u of rest) this.recordSent(u.stanza).waiters = u.waiters;
+  }
+
   /** Empties the queue, returning what it held (oldest first). */
   drain(): Unacked[] {
     return this.queue.splice(0);

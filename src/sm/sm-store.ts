@@ -9,7 +9,8 @@ export interface StoredSm {
   received: number;
   sent: number;
   acked: number;
-  unacked: string[];
+  /** Oldest first; `null` for a stanza counted but not kept (an IQ, anything with a password). */
+  unacked: (string | null)[];
 }
 
 const PREFIX = 'antistrophe.sm:';
@@ -35,7 +36,7 @@ export function loadSm(service: string, jid: string): StoredSm | undefined {
     const v = JSON.parse(storage()?.getItem(key(service, jid)) ?? 'null') as Partial<StoredSm> | null;
     if (!v || typeof v.jid !== 'string' || typeof v.id !== 'string' || !v.id) return undefined;
     if (!isCount(v.received) || !isCount(v.sent) || !isCount(v.acked)) return undefined;
-    if (!Array.isArray(v.unacked) || !v.unacked.every((s) => typeof s === 'string')) return undefined;
+    if (!Array.isArray(v.unacked) || !v.unacked.every((s) => s === null || typeof s === 'string')) return undefined;
     return { jid: v.jid, id: v.id, received: v.received, sent: v.sent, acked: v.acked, unacked: v.unacked };
   } catch {
     return undefined;

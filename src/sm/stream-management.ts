@@ -47,6 +47,8 @@ export interface SmLink {
   resend(el: XmlElement): void;
   /** Ends the stream: the server broke XEP-0198 (RFC 6120 stream error with this condition). */
   streamError(condition: string, text: string): void;
+  /** Runs application code (`onUnacked`): what it throws is reported, the session goes on. */
+  callApp(where: string, fn: () => unknown): void;
   log(event: string, fields: Record<string, unknown>): void;
 }
 
@@ -74,6 +76,10 @@ export class StreamManagement implements StreamManagementState {
   #done = new WeakSet<XmlElement>();
   /** With `keepalive`: the service the state is kept for across a reload, and the listener that keeps it. */
   #kept: { service: string; onPageHide: () => void } | undefined;
+  /** The resumable state came from an earlier page (keepalive): a bad `<resumed/>` then means a new login. */
+  #fromKept = false;
+  /** Stand-ins for kept stanzas that were not kept or cannot be read back: counted, never sent again. */
+  readonly #placeholders = new WeakSet<XmlElement>();
 
   constructor(options: StreamManagementOptions, kit: CoreKit) {
     this.options = options;
@@ -189,12 +195,17 @@ export class StreamManagement implements StreamManagementState {
 
   #resumed(ctx: StepContext, el: XmlElement): StepResult {
     const h = parseH(el.attrs.h);
-    const bad = h === undefined ? 'no valid h' : this.#acknowledge(h);
+    // XEP-0198 §5: previd names the session resumed; another one is not ours, whatever its h
+    const bad = el.attrs.previd !== this.#id ? 'previd is not the session asked for' : h === undefined ? 'no valid h' : this.#acknowledge(h);
     if (bad) {
-      // a server that counts wrong is not resumed again: the next attempt starts a new session, the queue intact
+      // a server that counts wrong is not resumed again: the next attempt starts a new session, the queue intact;
+      // a state kept by an earlier page must not stop this login: it logs in again at once (retry)
+      const retry = this.#fromKept;
       this.#forget(ctx, 'bad <resumed/>');
-      throw new this.#kit.NegotiationFailure(this.#kit.Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el });
+      throw new this.#kit.NegotiationFailure(this.#kit.Status.CONNFAIL, 'undefined-condition', `<resumed/>: ${bad}`, { streamError: true, element: el, retry });
     }
+    // stanzas an earlier page did not keep (or that cannot be read back) cannot go out again: the rest is renumbered
+    this.#counters.retain((u) => !this.#placeholders.has(u.stanza));
     ctx.state.resumed = true;
     ctx.state.jid = this.#jid;
     return 'online';
@@ -204,8 +215,7 @@ export class StreamManagement implements StreamManagementState {
   #forget(ctx: StepContext, why: string, h?: string): 'next' {
     const handled = parseH(h);
     if (handled !== undefined) this.#acknowledge(handled);
-    this.#leftover.push(...this.#counters.drain());
-    this.#reset();
+    this.#endCounters();
     ctx.state.resuming = false;
     this.#link?.log('sm-new-session', { why });
     return 'next';
@@ -213,13 +223,19 @@ export class StreamManagement implements StreamManagementState {
 
   #startSession(jid: string): void {
     // a session lost before it could be resumed leaves its unacknowledged stanzas to this one (see online())
-    this.#leftover.push(...this.#counters.drain());
-    this.#reset();
+    this.#endCounters();
     this.#jid = jid;
     this.#counting = true;
   }
 
+  /** The session counted so far is over: what it left unacknowledged waits for the next one (see online()). */
+  #endCounters(): void {
+    this.#leftover.push(...this.#counters.drain().filter((u) => !this.#placeholders.has(u.stanza)));
+    this.#reset();
+  }
+
   #reset(): void {
+    this.#fromKept = false;
     this.#counters = new SmCounters();
     this.#counting = false;
     this.#enabled = false;
@@ -235,6 +251,7 @@ export class StreamManagement implements StreamManagementState {
    */
   online(resumed: boolean): void {
     const link = this.#link;
+    this.#fromKept = false;
     if (resumed) {
       for (const entry of this.#counters.queue) link?.resend(entry.stanza);
       if (this.#counters.queue.length > 0) this.requestAck();
@@ -243,9 +260,11 @@ export class StreamManagement implements StreamManagementState {
     const leftover = this.#leftover;
     this.#leftover = [];
     if (leftover.length === 0) return;
-    if (this.options.onUnacked) {
+    const onUnacked = this.options.onUnacked;
+    if (onUnacked) {
       for (const u of leftover) settle(u, this.#error('DISCONNECTED', 'sm-unacked', 'handed to onUnacked'));
-      this.options.onUnacked(leftover.map((u) => u.stanza));
+      const stanzas = leftover.map((u) => u.stanza);
+      if (link) link.callApp('onUnacked', () => onUnacked(stanzas));
       return;
     }
     // sent again as new stanzas of the new session; their acknowledgement waiters follow them
@@ -258,16 +277,40 @@ export class StreamManagement implements StreamManagementState {
   }
 
   /**
-   * Counts a stanza we send (returns whether it was counted). Throws when the queue is full, unless `bounded` is
+   * Counts a stanza we send on the session online (returns whether it was counted): never the negotiation's own
+   * (a bind IQ), which go out before the session is online. Throws when the queue is full, unless `bounded` is
    * false: stanzas the application handed over earlier (they waited for the session) go out whatever the count.
    */
   sent(el: XmlElement, bounded = true): boolean {
-    if (!this.#counting || !this.#isStanza(el)) return false;
+    if (!this.#counting || !this.#link || !this.#isStanza(el)) return false;
+    this.#record(el, bounded);
+    return true;
+  }
+
+  /**
+   * A stanza sent while reconnecting: queued when the session may be resumed (resent after the resume, or on the
+   * new session). Returns false when it is not taken (a nonza, or a session that cannot be resumed).
+   */
+  hold(el: XmlElement): boolean {
+    if (!this.resumable || !this.#isStanza(el)) return false;
+    this.#record(el, true);
+    return true;
+  }
+
+  #record(el: XmlElement, bounded: boolean): void {
     if (bounded && this.#counters.queue.length >= this.options.maxUnacked) {
       throw this.#error('ERROR', 'sm-queue-full', `${this.options.maxUnacked} stanzas await the server's acknowledgement`);
     }
     this.#counters.recordSent(el);
-    return true;
+  }
+
+  /**
+   * The stream is gone. Counting stops; a session that cannot be resumed is over now: what it left unacknowledged
+   * goes to the next session (whether or not that one has stream management).
+   */
+  lost(): void {
+    this.#link = undefined;
+    if (!this.resumable) this.#endCounters();
   }
 
   /** After a counted stanza went out: the ack request, every `requestEvery` stanzas. */
@@ -359,17 +402,27 @@ export class StreamManagement implements StreamManagementState {
   adoptKept(service: string, jid: string, parse: (xml: string) => XmlElement | undefined): boolean {
     const stored = loadSm(service, jid);
     if (!stored) return false;
+    // taken up once: this page keeps it again at pagehide if it is still resumable then
+    clearSm(service, jid);
     this.#reset();
     this.#jid = stored.jid;
-    this.#id = stored.id;
-    this.#enabled = this.#counting = true;
     const c = this.#counters;
     c.received = stored.received;
     c.sent = c.acked = stored.acked;
     for (const xml of stored.unacked) {
-      const el = parse(xml);
+      // a stanza not kept, or not readable here, keeps its place in the count: the server's h is about it too
+      const el = xml === null ? undefined : parse(xml);
       if (el) c.recordSent(el);
+      else this.#placeholders.add(c.recordSent(new this.#kit.XmlElement('message', { xmlns: this.#kit.NS_CLIENT })).stanza);
     }
+    if (c.sent !== stored.sent) {
+      // counts that do not add up would make the server's right h look wrong: a new session, the stanzas resent
+      this.#endCounters();
+      return true;
+    }
+    this.#id = stored.id;
+    this.#enabled = this.#counting = true;
+    this.#fromKept = true;
     return true;
   }
 
@@ -379,11 +432,20 @@ export class StreamManagement implements StreamManagementState {
     const onPageHide = () => {
       if (!this.resumable || !this.#jid) return;
       const c = this.#counters;
-      const unacked = c.queue.map((u) => u.stanza.toString());
+      const unacked = c.queue.map((u) => (this.#keepable(u.stanza) ? u.stanza.toString() : null));
       saveSm(service, { jid: this.#jid, id: this.#id as string, received: c.received, sent: c.sent, acked: c.acked, unacked });
     };
     this.#kept = { service, onPageHide };
     globalThis.addEventListener('pagehide', onPageHide);
+  }
+
+  /**
+   * Whether a stanza may be kept in sessionStorage for the next page: messages and presences, never an IQ (no one
+   * waits for its answer after a reload, and it may carry a secret, such as an XEP-0077 password change), never
+   * anything with a `<password/>` (a MUC join or invitation). What is not kept still counts (see adoptKept).
+   */
+  #keepable(el: XmlElement): boolean {
+    return el.localName !== 'iq' && !this.#placeholders.has(el) && !hasPassword(el);
   }
 
   /**
@@ -405,13 +467,17 @@ export class StreamManagement implements StreamManagementState {
    */
   end(reason: string, forget = true): XmlElement[] {
     this.#stopKeeping(forget);
-    const rest = [...this.#leftover, ...this.#counters.drain()];
+    this.#endCounters();
+    const rest = this.#leftover;
     this.#leftover = [];
-    this.#reset();
     this.#jid = undefined;
     for (const u of rest) settle(u, this.#error('DISCONNECTED', reason, 'the session ended before the server acknowledged it'));
     return rest.map((u) => u.stanza);
   }
+}
+
+function hasPassword(el: XmlElement): boolean {
+  return el.getChildren().some((c) => c.localName === 'password' || hasPassword(c));
 }
 
 function settle(entry: Unacked, error?: ConnectionError): void {

@@ -14,10 +14,12 @@ export interface NegotiationHost {
   /** Stanzas may follow a restart at once (WebSocket), and the application allows it. */
   readonly pipelining: boolean;
   restartPending(): void;
+  /** Stops waiting for the answer to this IQ of the negotiation's (it was cancelled: no step reads it). */
+  forgetIQ?(id: string): void;
 }
 
 /** How a negotiation ended. */
-export type NegotiationOutcome = { ok: true; state: NegotiationState } | { ok: false; failure: NegotiationFailure };
+export type NegotiationOutcome = { ok: true; state: NegotiationState; held: XmlElement[] } | { ok: false; failure: NegotiationFailure };
 
 /**
  * One stream's negotiation. Features go to {@link Negotiation.features}, other non-stanza elements to
@@ -30,7 +32,15 @@ export class Negotiation {
   readonly #finish: (outcome: NegotiationOutcome) => void;
   readonly #abort = new AbortController();
   readonly #listeners = new Set<(el: XmlElement) => boolean>();
+  /** Ids of the IQs the steps sent: a cancelled negotiation leaves none waiting for its timeout. */
+  readonly #iqs = new Set<string>();
   #bindWaiter: ((resource: string | undefined) => void) | undefined;
+  /**
+   * Elements of the session that arrived before it was online (a BOSH body carries `<resumed/>` or the bind
+   * result and what follows together, while the step that ends the negotiation is still finishing): they are
+   * dispatched, in order, once online.
+   */
+  readonly #held: XmlElement[] = [];
   #running = false;
   #done = false;
 
@@ -65,10 +75,25 @@ export class Negotiation {
     );
   }
 
-  /** An element that is neither a stanza answer nor features: the running step may take it. */
+  /**
+   * After `<resumed/>` everything belongs to the session that came back, IQ answers too: held for once it is
+   * online (check before the IQ tracker).
+   */
+  holdResumed(el: XmlElement): boolean {
+    if (this.#done || !this.state.resumed) return false;
+    this.#held.push(el);
+    return true;
+  }
+
+  /**
+   * An element that is neither a stanza answer nor features: the running step may take it; after authentication
+   * what no step takes is the session's, held for once it is online.
+   */
   receive(el: XmlElement): boolean {
     for (const listener of this.#listeners) if (listener(el)) return true;
-    return false;
+    if (this.#done || !this.state.authenticated) return false;
+    this.#held.push(el);
+    return true;
   }
 
   /** Stops without reporting; steps see their signal abort. */
@@ -77,6 +102,8 @@ export class Negotiation {
     this.#abort.abort();
     this.#listeners.clear();
     this.#bindWaiter = undefined;
+    for (const id of this.#iqs) this.#host.forgetIQ?.(id);
+    this.#iqs.clear();
   }
 
   async #run(features: XmlElement): Promise<void> {
@@ -85,13 +112,13 @@ export class Negotiation {
       const result = await step.negotiate(features, ctx);
       if (this.#done) return;
       if (result === 'restart') return this.#restart(ctx);
-      if (result === 'online') return this.#end({ ok: true, state: this.state });
+      if (result === 'online') return this.#end({ ok: true, state: this.state, held: this.#held });
     }
     if (!this.state.jid) {
       const offered = features.getChild('bind', NS_BIND) ? 'binding offered but not done' : 'no resource binding offered';
       throw new NegotiationFailure(Status.CONNFAIL, 'bind-unavailable', offered);
     }
-    this.#end({ ok: true, state: this.state });
+    this.#end({ ok: true, state: this.state, held: this.#held });
   }
 
   #restart(ctx: StepContext): void {
@@ -106,7 +133,11 @@ export class Negotiation {
       state: this.state,
       signal: this.#abort.signal,
       send: (el) => host.send(el),
-      sendIQ: (iq) => host.sendIQ(iq),
+      sendIQ: (iq) => {
+        const answer = host.sendIQ(iq);
+        if (iq.attrs.id) this.#iqs.add(iq.attrs.id);
+        return answer;
+      },
       status: (status, condition) => host.status(status, condition),
       restartPending: () => host.restartPending(),
       listen: (receive) => {

@@ -62,6 +62,8 @@ export interface FailureOptions {
   element?: XmlElement;
   /** The exception behind an `internal-error`, for `onError`. */
   defect?: unknown;
+  /** Not the end of the login: the connection logs in again at once on a new stream (a kept session went bad). */
+  retry?: boolean;
 }
 
 /** A step's failure: the status and condition to report, and how to end the stream. */

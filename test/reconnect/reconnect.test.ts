@@ -127,6 +127,44 @@ describe.each(CARRIERS)('reconnect over %s', (carrier) => {
     }
   });
 
+  it('never reconnects after the server closed the stream on purpose (clean close, no error)', async () => {
+    const s = session(carrier);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.server.xmpp.close();
+    await until(lastIs(s.statuses, 'DISCONNECTED'));
+    expect(s.statuses.at(-1)).toBe('DISCONNECTED:server-closed');
+    expect(s.statuses).not.toContain(expect.stringMatching(/^RECONNECTING/));
+  });
+
+  it('the IQs of a failed attempt end with it, not at their timeout', async () => {
+    const s = session(carrier, { iqTimeout: 60_000, streamManagement: false });
+    await s.ready;
+    const script = s.server.xmpp.script;
+    const binds: string[] = [];
+    s.server.xmpp.script = (event, server) => {
+      // the first attempt's bind request gets no answer: the connection drops meanwhile
+      if (event.kind === 'element' && event.el.getChild('bind') && binds.push(event.el.attrs.id ?? '') === 1) {
+        setTimeout(() => server.cut(), 5);
+        return;
+      }
+      script(event, server);
+    };
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    expect(binds.length).toBeGreaterThanOrEqual(2);
+    // a late answer to the first attempt's bind is no one's any more: the tracker does not hold it, handlers see it
+    const seen: string[] = [];
+    s.conn.addHandler((iq) => {
+      seen.push(iq.attrs.id ?? '');
+      return true;
+    }, null, 'iq', 'result');
+    const first = binds[0] as string;
+    s.server.xmpp.reply(`<iq xmlns='jabber:client' type='result' id='${first}'/>`);
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([first]);
+  });
+
   it('reconnects after a stream error that is not final (system-shutdown)', async () => {
     const s = session(carrier);
     await s.ready;
@@ -160,6 +198,25 @@ describe.each(CARRIERS)('reconnect over %s', (carrier) => {
     await until(lastIs(s.statuses, 'DISCONNECTED'), 5000);
     expect(s.statuses.filter((x) => x.startsWith('RECONNECTING'))).toHaveLength(3);
     expect(Date.now() - lost).toBeGreaterThanOrEqual(20 + 40 + 80);
+  });
+
+  it('a server that accepts and drops at once: the backoff keeps growing and maxAttempts ends it', async () => {
+    const s = session(carrier, { reconnect: { initialDelay: 20, maxDelay: 1000, factor: 2, jitter: 0, maxAttempts: 3 } });
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    const opens: number[] = [];
+    const script = s.server.xmpp.script;
+    s.server.xmpp.script = (event, server) => {
+      script(event, server);
+      if (event.kind === 'open' && event.fresh) opens.push(Date.now());
+      if (event.kind === 'element' && event.el.localName === 'resume') setTimeout(() => server.cut(), 5);
+    };
+    s.server.xmpp.cut();
+    await until(lastIs(s.statuses, 'DISCONNECTED'), 5000);
+    expect(opens).toHaveLength(3);
+    const gaps = opens.slice(1).map((t, i) => t - (opens[i] as number));
+    expect(gaps[0]).toBeGreaterThanOrEqual(40);
+    expect(gaps[1]).toBeGreaterThanOrEqual(80);
   });
 
   it('offline: waits for the browser’s online event, then tries at once', async () => {
@@ -259,6 +316,27 @@ describe('dead-connection detection (WebSocket)', () => {
 });
 
 describe.each(CARRIERS)('a hostile <resumed/> (%s)', (carrier) => {
+  it('naming another session (previd): refused like a wrong h, then a new session with nothing lost', async () => {
+    const server = new SmServer(carrier);
+    const s = session(carrier, { streamManagement: { requestEvery: 100 } }, server);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send(chat(1));
+    await until(() => server.received.length === 1);
+    let hostile = true;
+    server.onResume = () => {
+      if (!hostile) return `<failed xmlns='urn:xmpp:sm:3'/>`;
+      hostile = false;
+      return `<resumed xmlns='urn:xmpp:sm:3' previd='someone-else' h='0'/>`;
+    };
+    server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    expect(s.conn.resumed).toBe(false);
+    expect(s.statuses).toContain('RECONNECTING:undefined-condition');
+    await until(() => server.received.length === 2);
+    expect(server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm1']);
+  });
+
   it.each([
     ['an h beyond what was sent', (h: number) => `h='${h + 50}'`],
     ['no h', () => ''],

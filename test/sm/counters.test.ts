@@ -34,4 +34,16 @@ describe('SmCounters', () => {
     expect(parseH('4294967295')).toBe(2 ** 32 - 1);
     for (const bad of ['4294967296', '-1', '1.5', ' 1', '', 'x', '00000000001', undefined]) expect(parseH(bad), String(bad)).toBeUndefined();
   });
+
+  it('retain() drops entries and renumbers the rest from the last h, keeping their waiters', () => {
+    const c = new SmCounters();
+    for (let i = 0; i < 4; i++) c.recordSent(stanza(i));
+    c.acknowledge(1);
+    const waiter = { resolve: () => {}, reject: () => {} };
+    (c.queue[2] as { waiters?: unknown[] }).waiters = [waiter];
+    c.retain((u) => u.stanza.attrs.id !== 'm2');
+    expect(c.queue.map((u) => [u.stanza.attrs.id, u.seq])).toEqual([['m1', 2], ['m3', 3]]);
+    expect(c.sent).toBe(3);
+    expect(c.queue[1]?.waiters).toEqual([waiter]);
+  });
 });
