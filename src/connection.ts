@@ -311,7 +311,7 @@ export class CoreConnection {
     if (wasOnline) {
       const pres = $pres({ type: 'unavailable' });
       if (reason) pres.c('status').t(reason);
-      this.#transmit(pres.tree());
+      this.#transmit(pres.tree(), false); // a full queue does not keep the connection from closing
       // the server answers before its close: what it acknowledges then is not handed back as undelivered
       this.#keeper?.requestAck();
       transport.close();
@@ -335,11 +335,11 @@ export class CoreConnection {
     }
   }
 
-  /** Sends on the stream now up, counting the stanza for stream management. */
-  #transmit(el: XmlElement): void {
+  /** Sends on the stream now up, counting the stanza for stream management (past `maxUnacked` unless `bounded`). */
+  #transmit(el: XmlElement, bounded = true): void {
     const transport = this.#requireTransport();
     const keeper = this.#keeper;
-    const counted = keeper?.sending(el);
+    const counted = keeper?.sending(el, bounded);
     this.#traceOut(el);
     transport.send(el);
     if (counted) keeper?.sent();

@@ -57,7 +57,7 @@ export class SessionKeeper {
   #outbox: XmlElement[] = [];
   /** This login took up a session an earlier page kept (keepalive). */
   #adopted = false;
-  /** The outbox is going out (online()): counted without the queue limit. */
+  /** The outbox is going out (online()), or a probe: counted without the queue limit. */
   #flushing = false;
 
   constructor(host: KeeperHost, requested: JID | undefined) {
@@ -87,8 +87,8 @@ export class SessionKeeper {
   // ---------------------------------------------------------------- traffic
 
   /** A stanza goes out on the live stream: counted? (Throws when the queue is full.) */
-  sending(el: XmlElement): boolean {
-    return this.sm?.sent(el, !this.#flushing) ?? false;
+  sending(el: XmlElement, bounded = true): boolean {
+    return this.sm?.sent(el, bounded && !this.#flushing) ?? false;
   }
 
   /** A counted stanza went out. */
@@ -217,8 +217,14 @@ export class SessionKeeper {
     if (host.transportKind() !== 'websocket' || interval === 0) return;
     const { XmlElement, NS_CLIENT, NS_PING } = host.kit;
     const probe = () => {
-      if (this.sm?.enabled) this.sm.requestAck();
-      else host.request(new XmlElement('iq', { xmlns: NS_CLIENT, type: 'get', to: host.domain }, [new XmlElement('ping', { xmlns: NS_PING })])).catch(() => {});
+      if (this.sm?.enabled) return this.sm.requestAck();
+      // the ping goes out even when the queue is full (<enabled/> not here yet): it is no stanza of the application
+      this.#flushing = true;
+      try {
+        host.request(new XmlElement('iq', { xmlns: NS_CLIENT, type: 'get', to: host.domain }, [new XmlElement('ping', { xmlns: NS_PING })])).catch(() => {});
+      } finally {
+        this.#flushing = false;
+      }
     };
     this.#heartbeat = new Heartbeat(interval, host.options.pingTimeout ?? 20000, probe, () => host.abort('ping-timeout', 'no answer from the server'));
   }

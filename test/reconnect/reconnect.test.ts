@@ -315,6 +315,21 @@ describe('dead-connection detection (WebSocket)', () => {
   });
 });
 
+describe('a full queue (WebSocket)', () => {
+  it('with the queue full (<enabled/> awaited) the ping still goes out, and disconnect() still closes', async () => {
+    const s = session('websocket', { streamManagement: { maxUnacked: 3, requestEvery: 100 }, pingInterval: 30, pingTimeout: 2000 });
+    s.server.onEnable = () => '';
+    await s.ready;
+    s.conn.send([chat(1), chat(2), chat(3)]);
+    const pings = () => s.server.xmpp.received.filter((e) => e.localName === 'iq' && e.getChild('ping', 'urn:xmpp:ping'));
+    await until(() => pings().length > 0);
+    expect(s.statuses.at(-1)).toBe('CONNECTED');
+    // its unavailable presence is not refused by the queue limit either
+    await s.conn.disconnect();
+    expect(s.statuses.at(-1)).toBe('DISCONNECTED');
+  });
+});
+
 describe.each(CARRIERS)('a hostile <resumed/> (%s)', (carrier) => {
   it('naming another session (previd): refused like a wrong h, then a new session with nothing lost', async () => {
     const server = new SmServer(carrier);
