@@ -53,9 +53,9 @@ test('chat demo: a cut connection shows "reconnecting…", then it is online aga
   page.on('pageerror', (e) => errors.push(String(e)));
   const proxy = await startWsCutProxy(env.prosody.websocket.ws, new Cutter([], { tag: 'none' }));
   try {
-    await page.goto(`/built-examples/chat/index.html?service=${encodeURIComponent(proxy.url)}&jid=bob@localhost`);
-    await page.fill('#password', 'bobpass');
-    // bob@localhost's SCRAM salt changes at each login (plain storage): a re-login with the saved SCRAM keys
+    await page.goto(`/built-examples/chat/index.html?service=${encodeURIComponent(proxy.url)}&jid=dave@localhost`);
+    await page.fill('#password', 'davepass');
+    // dave (not bob: the demo test beside it may run at the same time) — dave@localhost's SCRAM salt changes at each login (plain storage): a re-login with the saved SCRAM keys
     // would fail; PLAIN logs in again
     await page.selectOption('#mechanism', 'PLAIN');
     await page.click('#connect');
@@ -68,7 +68,7 @@ test('chat demo: a cut connection shows "reconnecting…", then it is online aga
     await expect(page.locator('#status')).toHaveText(/^reconnecting… \(/);
     await expect(page.locator('#status')).toHaveClass('reconnecting');
     await expect(page.locator('#status')).toHaveText('CONNECTED (resumed)', { timeout: 20_000 });
-    await page.fill('#to', 'bob@localhost');
+    await page.fill('#to', 'dave@localhost');
     await page.fill('#body', 'after the cut');
     await page.click('#compose button');
     await expect(page.locator('#messages .in')).toContainText('after the cut');

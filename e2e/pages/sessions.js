@@ -22,9 +22,18 @@ window.S = {
     const conn = new A.Connection(service, { ...options, logger: { warn: note('warn'), error: note('error') }, onError: (e, where) => problems.push(`onError ${where} ${e?.stack ?? e}`) });
     const c = { conn, statuses: [], got: [], unique: new Set(), problems };
     conns[key] = c;
+    // the leftovers of a lost session may fill the queue for a moment: the presence goes once there is room
+    const announce = () => {
+      try {
+        conn.send(A.$pres());
+      } catch (e) {
+        if (e.condition !== 'sm-queue-full') throw e;
+        setTimeout(announce, 100);
+      }
+    };
     const onStatus = (s, condition) => {
       c.statuses.push({ name: A.statusName(s), condition: condition ?? null, t: Math.round(performance.now()) });
-      if (presence && s === A.Status.CONNECTED && condition !== 'resumed') conn.send(A.$pres());
+      if (presence && s === A.Status.CONNECTED && condition !== 'resumed') announce();
     };
     try {
       await conn.connect(jid, pass, onStatus);

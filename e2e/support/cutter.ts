@@ -82,6 +82,12 @@ export class Cutter {
     this.#ids = new RegExp(`<message\\s[^>]*\\bid=['"](${escapeRe(opts.tag)}[^'"]*)['"]`, 'g');
   }
 
+  /** What still waits to fire, for a report: the armed cut, setup cuts, the rest of the plan. */
+  get waiting(): string {
+    const next = this.#plan.slice(0, 3).map((c) => `${c.kind}@${c.at}`);
+    return [this.#armed ? `armed ${this.#armed.kind}@${this.#armed.at}` : 'none armed', `setup [${this.#setup.join(' ')}]`, `next ${next.join(' ')}`].join(', ');
+  }
+
   /** Planned cuts not fired yet. */
   get pending(): number {
     return this.#plan.length + (this.#armed ? 1 : 0) + this.#setup.length;
