@@ -50,6 +50,8 @@ export class Mutator {
   mutated = 0;
   /** When the server last sent anything (performance.now()). */
   lastOutput = 0;
+  /** The longest time one output took to mutate (ms): the harness's own work, not the library's. */
+  longestMs = 0;
   /** `e<epoch> <trigger>#<nth> <mutation>` for every mutation applied. */
   readonly applied: string[] = [];
   /** With `record`: what the client was handed, per output. */
@@ -74,6 +76,15 @@ export class Mutator {
   }
 
   process(unit: Unit): Delivery {
+    const started = performance.now();
+    try {
+      return this.#process(unit);
+    } finally {
+      this.longestMs = Math.max(this.longestMs, performance.now() - started);
+    }
+  }
+
+  #process(unit: Unit): Delivery {
     this.outputs++;
     this.lastOutput = performance.now();
     const d: Delivery = { frames: [unit.text] };

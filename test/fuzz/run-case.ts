@@ -44,6 +44,8 @@ export interface CaseResult {
   mutated: number;
   applied: string[];
   transcript: string[];
+  /** The longest the harness took to mutate one server output (ms); a stall check leaves it out. */
+  mutatorMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -181,5 +183,5 @@ export async function runCase(plan: Plan, record = false, connectTimeout: number
   const names = statusNames(statuses);
   checkEnd(names, ended, { atEnd: wire, now: server.xmpp.wire.length }, conn, problems);
   const known = checkSettled(pending.values(), losses, names, problems);
-  return { index: plan.index, problems, known, statuses: names, online, mutated: mutator.mutated, applied: mutator.applied, transcript: mutator.transcript };
+  return { index: plan.index, problems, known, statuses: names, online, mutated: mutator.mutated, applied: mutator.applied, transcript: mutator.transcript, mutatorMs: mutator.longestMs };
 }

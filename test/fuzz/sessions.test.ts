@@ -12,7 +12,7 @@ import { describeError } from './checks.js';
 import { makePlan, type Plan, type Scenario } from './plan.js';
 import { runCase } from './run-case.js';
 import { type FuzzReport, heapVerdict, runFuzz, STALL_MS } from './runner.js';
-import { triage } from './triage.js';
+import { largestStanzaMs, triage } from './triage.js';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const SEED = env('FUZZ_SEED', 0x5e55);
@@ -86,7 +86,12 @@ describe('fuzz: hostile server output into live sessions', () => {
       const pinned = culprits.map((c) => `case ${c.index} alone: event loop blocked ${c.blockedMs} ms${c.escaped.length ? `, escaped: ${c.escaped.join('; ')}` : ''}\n  replay: ${replay(c.index)}`);
       if (report.stalls.length > 0) console.log(`event loop stalls during the run: ${report.stalls.length}; cases that stall it alone: ${culprits.length}`);
       expect(report.escaped, `${failureText(report)}\n${pinned.join('\n')}`).toEqual([]);
-      expect(culprits.filter((c) => c.blockedMs >= STALL_MS / 2), pinned.join('\n')).toEqual([]);
+      // a case may block the page about as long as the library takes to parse, dispatch and count the most input
+      // the limits let through in one go (1 MiB, measured as bare parsing, with four times that for dispatch, the
+      // stream-management bookkeeping and GC), never longer: what it costs is linear in what the server sent
+      const limit = Math.max(STALL_MS / 2, 4 * largestStanzaMs());
+      console.log(`stall limit: ${limit.toFixed(0)} ms (4 × the bare parse of 1 MiB in its dearest shape here)`);
+      expect(culprits.filter((c) => c.blockedMs >= limit), pinned.join('\n')).toEqual([]);
       expect(report.failures.length, failureText(report)).toBe(0);
       expect(report.mutatedFrames).toBeGreaterThanOrEqual(CASES);
       const heap = heapVerdict(report.heap, HEAP_SLACK);
