@@ -4,7 +4,7 @@ import { ConnectionError, IqError } from './errors.js';
 import { type HandlerOptions, HandlerTable, StanzaHandler, type StanzaHandlerFn } from './handlers.js';
 import { IqTracker } from './iq-tracker.js';
 import { JID, JIDError } from './jid.js';
-import { type Logger, redact, redactRaw } from './log.js';
+import { type Logger, loadRawRedaction, redact, withRawRedaction } from './log.js';
 import { NS_PING, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
 import type { ConnectionOptions } from './options.js';
 import { checkOptions, invalidOption, isDelay } from './options-check.js';
@@ -537,6 +537,8 @@ export class CoreConnection {
       lang: this.options.lang ?? 'en',
       closeTimeout: this.options.disconnectTimeout ?? 3000,
     };
+    // loaded before the first data, so that the hook is called as it comes
+    if (this.rawInput) void loadRawRedaction();
     let transport: Transport | undefined;
     // what a transport reports before its constructor returned, or after it was replaced, is not this attempt's
     const mine = () => transport !== undefined && this.#transport === transport;
@@ -546,7 +548,8 @@ export class CoreConnection {
       },
       element: (el) => mine() && this.#guarded(() => this.#onElement(el)),
       ended: (end) => mine() && this.#guarded(() => this.#onTransportEnd(end)),
-      rawInput: (data) => mine() && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
+      rawInput: (data) =>
+        mine() && this.rawInput && withRawRedaction((redactRaw) => this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data)))),
       undelivered: (els) => mine() && this.#undelivered(els),
       attached: (jid) => mine() && this.#guarded(() => this.#onAttached(jid)),
     };
