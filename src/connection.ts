@@ -1,6 +1,6 @@
 // The Strophe-style Connection: a thin state machine over a Transport, the stream negotiation, the IQ tracker and
 // the handler table.
-import { ConnectionError, IqError } from './errors.js';
+import { ConnectionError, errorText, IqError } from './errors.js';
 import { type HandlerOptions, HandlerTable, StanzaHandler, type StanzaHandlerFn } from './handlers.js';
 import { IqTracker } from './iq-tracker.js';
 import { JID, JIDError } from './jid.js';
@@ -559,7 +559,7 @@ export class CoreConnection {
       if (e instanceof ConnectionError) this.#failNow(failStatus, e.condition, e.text);
       else {
         this.#reportError(e, 'transport constructor');
-        this.#failNow(failStatus, 'internal-error', `the ${cls.name || 'transport'} could not be built: ${e instanceof Error ? e.message : String(e)}`);
+        this.#failNow(failStatus, 'internal-error', `the ${cls.name || 'transport'} could not be built: ${errorText(e)}`);
       }
       return undefined;
     }
@@ -1070,7 +1070,7 @@ export class CoreConnection {
     } catch (e) {
       this.#reportError(e, 'antistrophe');
       // (not when the exception came from an attempt that application code has since replaced)
-      if (this.#phase !== 'idle' && this.#generation === generation) this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
+      if (this.#phase !== 'idle' && this.#generation === generation) this.#fail(Status.CONNFAIL, 'internal-error', errorText(e), 'hang-up');
     }
   }
 

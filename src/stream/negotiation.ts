@@ -1,4 +1,5 @@
 // Runs the feature steps on each <stream:features/> of one stream, in order, until the session is up.
+import { errorText } from '../errors.js';
 import { NS_BIND, NS_STREAMS } from '../ns.js';
 import { Status, type StatusCode } from '../status.js';
 import type { XmlElement } from '../xml/element.js';
@@ -158,7 +159,7 @@ export class Negotiation {
 /** Any exception from a step as a failure: its own, or `internal-error` for a defect. */
 function asFailure(e: unknown): NegotiationFailure {
   if (e instanceof NegotiationFailure) return e;
-  return new NegotiationFailure(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), { hangUp: true, defect: e });
+  return new NegotiationFailure(Status.CONNFAIL, 'internal-error', errorText(e), { hangUp: true, defect: e });
 }
 
 /** True for `<stream:features/>`. */
