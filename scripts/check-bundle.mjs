@@ -15,15 +15,17 @@ const failures = [];
 
 /**
  * Reference bundles: (a) WebSocket + SCRAM-SHA-1 + PLAIN through the core entry, (b) the full default Connection.
- * The targets were 12 KiB and 18 KiB gz; the hardening of the security review (RFC 7622 JIDs, redaction both
- * ways, linear XML with a depth limit and checked names, option checks, per-account BOSH storage) costs about
- * 2.6 KiB in each, itemised in the README ("Size and speed"). The budgets hold today's sizes rounded up to the
- * next half KiB, so that nothing grows unnoticed.
+ * The targets are 12 KiB and 18 KiB gz. The hardening of the security review (RFC 7622 JIDs, redaction both ways,
+ * linear XML with a depth limit and checked names, option checks, per-account BOSH storage) and the session
+ * features (stream management, reconnect: the wiring to their lazily loaded keeper) cost about 4 KiB in each, the
+ * hardening about 2.6 KiB of it, itemised in the README ("Size and speed"). Measured up front: (a) 19,550 B and
+ * (b) 25,322 B gz (the raw-text redaction for rawInput loads on demand). The budgets hold those sizes rounded up
+ * to the next quarter KiB, so that nothing grows unnoticed.
  */
 export const BUDGETS = {
   a: {
     label: 'WebSocket + SCRAM-SHA-1 + PLAIN',
-    limit: 15.5 * 1024, // target 12 KiB (see README "Size and speed")
+    limit: 19.25 * 1024, // target 12 KiB (see README "Size and speed")
     source: `import { Connection } from 'antistrophe/core';
 import { WebSocketTransport } from 'antistrophe/websocket';
 import { ScramSha1 } from 'antistrophe/mechanisms/scram';
@@ -32,7 +34,7 @@ export const conn = new Connection('wss://example.org/ws', { transports: [WebSoc
   },
   b: {
     label: 'full default set (WebSocket, BOSH, every mechanism)',
-    limit: 21 * 1024, // target 18 KiB (see README "Size and speed")
+    limit: 24.75 * 1024, // target 18 KiB (see README "Size and speed")
     source: `import { Connection } from 'antistrophe';
 export const conn = new Connection('wss://example.org/ws');`,
   },
@@ -140,7 +142,7 @@ async function main() {
       if (upFrontChunks !== 1) failures.push(`bundle (${key}) loads ${upFrontChunks} chunks up front: a lazy module imports code of the entry`);
       const ok = gz <= b.limit;
       console.log(
-        `bundle (${key}) ${b.label}: ${(min / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(2)} KiB min+gz (budget ${(b.limit / 1024).toFixed(b.limit % 1024 ? 1 : 0)} KiB) ${ok ? 'ok' : 'OVER'}; loaded on demand: ${(lazyGz / 1024).toFixed(2)} KiB gz`,
+        `bundle (${key}) ${b.label}: ${(min / 1024).toFixed(1)} KiB min, ${(gz / 1024).toFixed(2)} KiB min+gz (budget ${(b.limit / 1024).toFixed(b.limit % 1024 ? 2 : 0)} KiB) ${ok ? 'ok' : 'OVER'}; loaded on demand: ${(lazyGz / 1024).toFixed(2)} KiB gz`,
       );
       if (!ok) failures.push(`bundle (${key}) is ${gz} B gz, over its ${b.limit} B budget`);
     }

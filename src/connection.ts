@@ -1,16 +1,31 @@
 // The Strophe-style Connection: a thin state machine over a Transport, the stream negotiation, the IQ tracker and
 // the handler table.
-import { ConnectionError, IqError } from './errors.js';
+import { ConnectionError, errorText, IqError } from './errors.js';
 import { type HandlerOptions, HandlerTable, StanzaHandler, type StanzaHandlerFn } from './handlers.js';
 import { IqTracker } from './iq-tracker.js';
 import { JID, JIDError } from './jid.js';
-import { type Logger, redact, redactRaw } from './log.js';
+import { type Logger, loadRawRedaction, redact, withRawRedaction } from './log.js';
 import { NS_PING, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS } from './ns.js';
 import type { ConnectionOptions } from './options.js';
 import { checkOptions, invalidOption, isDelay } from './options-check.js';
 import type { Credentials, SASLMechanism, SASLMechanismClass, SaslContext, ScramKeys } from './sasl/mechanism.js';
 import { MechanismRegistry } from './sasl/registry.js';
-import { Status, type StatusCode } from './status.js';
+import {
+  ATTACHED,
+  ATTACHFAIL,
+  AUTHFAIL,
+  BINDREQUIRED,
+  CONNECTED,
+  CONNECTING,
+  CONNFAIL,
+  CONNTIMEOUT,
+  DISCONNECTED,
+  DISCONNECTING,
+  ERROR,
+  RECONNECTING,
+  REDIRECT,
+  type StatusCode,
+} from './status.js';
 import { BindStep } from './stream/bind-step.js';
 import { isFeatures, Negotiation, type NegotiationOutcome } from './stream/negotiation.js';
 import { SaslStep } from './stream/sasl-step.js';
@@ -88,7 +103,7 @@ export class CoreConnection {
   /** SCRAM keys derived at the last SCRAM login: reuse them as `connect(jid, { scramKeys })` to skip the password. */
   scramKeys: ScramKeys | undefined;
   /** The current status. */
-  status: StatusCode = Status.DISCONNECTED;
+  status: StatusCode = DISCONNECTED;
   /** True when the last reconnect resumed the session (XEP-0198): nothing was lost, no new session began. */
   resumed = false;
 
@@ -179,7 +194,7 @@ export class CoreConnection {
     try {
       this.#requestedJid = JID.parse(jid);
     } catch (e) {
-      this.#failNow(Status.CONNFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
+      this.#failNow(CONNFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
       return promise;
     }
     this.jid = jid;
@@ -188,7 +203,7 @@ export class CoreConnection {
     const transport = this.#createTransport();
     if (!transport) return promise;
     this.#phase = 'connecting';
-    if (!this.#report(Status.CONNECTING)) return promise;
+    if (!this.#report(CONNECTING)) return promise;
     this.#startConnectTimer();
     this.#open(transport);
     return promise;
@@ -208,7 +223,7 @@ export class CoreConnection {
    */
   acked(stanza: Buildable): Promise<void> {
     const sm = this.#keeper?.sm;
-    if (!sm) return Promise.reject(new ConnectionError(Status.ERROR, 'sm-unavailable', 'stream management is off'));
+    if (!sm) return Promise.reject(new ConnectionError(ERROR, 'sm-unavailable', 'stream management is off'));
     return sm.acked(toElement(stanza));
   }
 
@@ -230,13 +245,13 @@ export class CoreConnection {
     try {
       parsed = JID.parse(jid);
     } catch (e) {
-      this.#failNow(Status.ATTACHFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
+      this.#failNow(ATTACHFAIL, 'improper-addressing', e instanceof JIDError ? e.message : String(e));
       return promise;
     }
-    const transport = this.#createTransport(Status.ATTACHFAIL);
+    const transport = this.#createTransport(ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.attach) {
-      this.#failNow(Status.ATTACHFAIL, 'attach-unsupported', 'attach() needs BOSH');
+      this.#failNow(ATTACHFAIL, 'attach-unsupported', 'attach() needs BOSH');
       return promise;
     }
     this.jid = parsed.toString();
@@ -255,10 +270,10 @@ export class CoreConnection {
   restore(jid?: string, callback?: StatusCallback): Promise<void> {
     const { promise, current } = this.#begin(callback);
     if (!current()) return promise;
-    const transport = this.#createTransport(Status.ATTACHFAIL);
+    const transport = this.#createTransport(ATTACHFAIL);
     if (!transport) return promise;
     if (!transport.restore) {
-      this.#failNow(Status.ATTACHFAIL, 'restore-unsupported', 'restore() needs BOSH');
+      this.#failNow(ATTACHFAIL, 'restore-unsupported', 'restore() needs BOSH');
       return promise;
     }
     this.#phase = 'connecting';
@@ -274,12 +289,12 @@ export class CoreConnection {
    * @throws {@link ConnectionError} `not-bindable` outside BINDREQUIRED, `improper-addressing` for a resource RFC 7622 refuses.
    */
   bind(resource?: string): void {
-    if (!this.#negotiation?.awaitingBind) throw new ConnectionError(Status.ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
+    if (!this.#negotiation?.awaitingBind) throw new ConnectionError(ERROR, 'not-bindable', 'bind() is for after BINDREQUIRED');
     if (resource) {
       try {
         new JID('', this.domain, resource);
       } catch (e) {
-        throw new ConnectionError(Status.ERROR, 'improper-addressing', (e as Error).message);
+        throw new ConnectionError(ERROR, 'improper-addressing', (e as Error).message);
       }
     }
     this.#negotiation.bind(resource); // BINDREQUIRED is only reported for features that offer binding
@@ -307,7 +322,7 @@ export class CoreConnection {
     if (this.#phase === 'disconnecting' || this.#failure) return done;
     const wasOnline = this.#phase === 'connected';
     this.#phase = 'disconnecting';
-    if (!this.#report(Status.DISCONNECTING, reason)) return done;
+    if (!this.#report(DISCONNECTING, reason)) return done;
     if (wasOnline) {
       const pres = $pres({ type: 'unavailable' });
       if (reason) pres.c('status').t(reason);
@@ -481,7 +496,7 @@ export class CoreConnection {
       this.#settle = { resolve, reject };
     });
     if (callback) promise.catch(() => {});
-    replaced?.reject(new ConnectionError(Status.DISCONNECTED, 'replaced'));
+    replaced?.reject(new ConnectionError(DISCONNECTED, 'replaced'));
     for (const w of waiters) w();
     this.#handBack(left);
     return { promise, current };
@@ -517,7 +532,7 @@ export class CoreConnection {
    * (`improper-addressing`), one that refuses its options (its condition, e.g. `invalid-option` for a parser
    * factory that returns no parser), one whose constructor throws (`internal-error`, the exception to onError).
    */
-  #createTransport(failStatus: StatusCode = Status.CONNFAIL): Transport | undefined {
+  #createTransport(failStatus: StatusCode = CONNFAIL): Transport | undefined {
     // the stream before (one that redirected, one that was lost) is over: a failure now must not wait for its end
     this.#transport = undefined;
     const cls = this.#transportFor(this.service);
@@ -537,6 +552,8 @@ export class CoreConnection {
       lang: this.options.lang ?? 'en',
       closeTimeout: this.options.disconnectTimeout ?? 3000,
     };
+    // loaded before the first data, so that the hook is called as it comes
+    if (this.rawInput) void loadRawRedaction();
     let transport: Transport | undefined;
     // what a transport reports before its constructor returned, or after it was replaced, is not this attempt's
     const mine = () => transport !== undefined && this.#transport === transport;
@@ -546,7 +563,8 @@ export class CoreConnection {
       },
       element: (el) => mine() && this.#guarded(() => this.#onElement(el)),
       ended: (end) => mine() && this.#guarded(() => this.#onTransportEnd(end)),
-      rawInput: (data) => mine() && this.rawInput && this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data))),
+      rawInput: (data) =>
+        mine() && this.rawInput && withRawRedaction((redactRaw) => this.#callApp('rawInput', () => this.rawInput?.(redactRaw(data)))),
       undelivered: (els) => mine() && this.#undelivered(els),
       attached: (jid) => mine() && this.#guarded(() => this.#onAttached(jid)),
     };
@@ -556,7 +574,7 @@ export class CoreConnection {
       if (e instanceof ConnectionError) this.#failNow(failStatus, e.condition, e.text);
       else {
         this.#reportError(e, 'transport constructor');
-        this.#failNow(failStatus, 'internal-error', `the ${cls.name || 'transport'} could not be built: ${e instanceof Error ? e.message : String(e)}`);
+        this.#failNow(failStatus, 'internal-error', `the ${cls.name || 'transport'} could not be built: ${errorText(e)}`);
       }
       return undefined;
     }
@@ -578,7 +596,7 @@ export class CoreConnection {
     const ms = this.options.connectTimeout ?? 30000;
     this.#connectTimer = setTimeout(() => {
       if (this.#phase === 'connected' || this.#phase === 'idle') return;
-      this.#fail(Status.CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, 'hang-up');
+      this.#fail(CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, 'hang-up');
     }, ms);
   }
 
@@ -592,7 +610,7 @@ export class CoreConnection {
     this.authenticated = true;
     this.#phase = 'connected';
     this.#takeSettle()?.resolve();
-    this.#setStatus(Status.ATTACHED);
+    this.#setStatus(ATTACHED);
   }
 
   #onElement(el: XmlElement): void {
@@ -612,11 +630,11 @@ export class CoreConnection {
     const condition = el.getChildByNS(NS_STREAM_ERRORS)?.localName ?? 'undefined-condition';
     const text = el.getChildText('text', NS_STREAM_ERRORS) ?? condition;
     if (condition === 'see-other-host') {
-      if (!this.#report(Status.REDIRECT, condition, el)) return;
-      this.#fail(Status.CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, 'hang-up', el);
+      if (!this.#report(REDIRECT, condition, el)) return;
+      this.#fail(CONNFAIL, condition, `redirect to ${el.getChildText('see-other-host') ?? '?'}`, 'hang-up', el);
       return;
     }
-    this.#fail(Status.CONNFAIL, condition, text, 'hang-up', el);
+    this.#fail(CONNFAIL, condition, text, 'hang-up', el);
   }
 
   /** Opens the stream on `transport` and negotiates its features with a fresh set of steps. */
@@ -636,7 +654,7 @@ export class CoreConnection {
         send: (el) => this.#transport === transport && this.#transmit(el),
         sendIQ: (iq) => (this.#transport === transport ? this.#request(iq) : Promise.reject(new IqError(undefined, 'replaced'))),
         // a reconnect shows RECONNECTING, then CONNECTED: its attempts' own steps stay inside
-        status: (status, condition) => (!this.#reconnecting || status === Status.BINDREQUIRED) && this.#setStatus(status, condition),
+        status: (status, condition) => (!this.#reconnecting || status === BINDREQUIRED) && this.#setStatus(status, condition),
         restart: () => transport.restart(),
         restartPending: () => transport.restartPending?.(),
         forgetIQ: (id) => this.#iqs.settle(id, new IqError(undefined, 'cancelled')),
@@ -714,7 +732,7 @@ export class CoreConnection {
     this.#phase = 'connected';
     this.authenticated = true;
     this.#takeSettle()?.resolve();
-    this.#setStatus(Status.CONNECTED, condition);
+    this.#setStatus(CONNECTED, condition);
   }
 
   // ---------------------------------------------------------------- surviving the network
@@ -739,14 +757,14 @@ export class CoreConnection {
       sendRaw: (el) => live() && this.#sendRaw(el),
       transmit: (el) => live() && this.#transmit(el),
       request: (iq) => (live() ? this.#request(iq) : Promise.reject(new IqError(undefined, 'replaced'))),
-      reconnecting: (condition) => live() && this.#setStatus(Status.RECONNECTING, condition),
+      reconnecting: (condition) => live() && this.#setStatus(RECONNECTING, condition),
       attempt: () => live() && this.#guarded(() => this.#attempt()),
       giveUp: (condition) => {
         if (!live()) return;
         this.#reconnecting = false;
         this.#finishDisconnect(condition);
       },
-      streamError: (condition, text) => live() && this.#fail(Status.CONNFAIL, condition, text, 'stream-error'),
+      streamError: (condition, text) => live() && this.#fail(CONNFAIL, condition, text, 'stream-error'),
       abort: (condition, text) => live() && this.#transport?.abort(condition, text),
       transportKind: () => this.#transport?.kind,
       parse: (xml) => this.#parseKept(xml),
@@ -887,7 +905,7 @@ export class CoreConnection {
    * `stream-error` telling the server what it broke (RFC 6120 §4.9).
    */
   #fail(status: StatusCode, condition: string, text: string, end: StreamEnd = 'close', element?: XmlElement): void {
-    if (status !== Status.AUTHFAIL && !this.#failure && this.#mayReconnect(condition)) {
+    if (status !== AUTHFAIL && !this.#failure && this.#mayReconnect(condition)) {
       // not the end: the transport's end starts (or continues) reconnecting
       this.#pendingLoss = condition;
       this.#negotiation?.cancel();
@@ -928,7 +946,7 @@ export class CoreConnection {
     if (loss && !this.#failure && this.#phase !== 'disconnecting' && this.#mayReconnect(loss)) return this.#lose(loss);
     const online = this.#phase === 'connected' || this.#phase === 'disconnecting';
     if (!this.#failure && (end.kind !== 'closed' || !online)) {
-      const failStatus = this.#attachMode && !online ? Status.ATTACHFAIL : Status.CONNFAIL;
+      const failStatus = this.#attachMode && !online ? ATTACHFAIL : CONNFAIL;
       const failure = new ConnectionError(failStatus, end.condition || 'connection-failed', end.text);
       this.#failure = failure;
       this.#takeSettle()?.reject(failure);
@@ -952,7 +970,7 @@ export class CoreConnection {
 
   /** Reconnects to where the server redirected (see #redirectRefused). */
   #followRedirect(uri: string): void {
-    if (!this.#report(Status.REDIRECT, 'see-other-uri')) return;
+    if (!this.#report(REDIRECT, 'see-other-uri')) return;
     this.service = uri;
     const transport = this.#createTransport();
     if (transport) this.#open(transport);
@@ -977,11 +995,11 @@ export class CoreConnection {
     for (const t of this.#timed.values()) clearTimeout(t);
     this.#timed.clear();
     this.#handlers.clear();
-    this.#takeSettle()?.reject(new ConnectionError(Status.DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
+    this.#takeSettle()?.reject(new ConnectionError(DISCONNECTED, condition || 'disconnected', 'disconnected before online'));
     const waiters = this.#takeDisconnectWaiters();
     const generation = this.#generation;
     this.#handBack(left);
-    if (this.#generation === generation) this.#setStatus(Status.DISCONNECTED, condition || undefined);
+    if (this.#generation === generation) this.#setStatus(DISCONNECTED, condition || undefined);
     for (const w of waiters) w();
   }
 
@@ -1013,7 +1031,7 @@ export class CoreConnection {
 
   #requireTransport(): Transport {
     if (!this.#transport || this.#phase === 'idle') {
-      throw new ConnectionError(Status.DISCONNECTED, 'not-connected', 'not connected');
+      throw new ConnectionError(DISCONNECTED, 'not-connected', 'not connected');
     }
     return this.#transport;
   }
@@ -1067,7 +1085,7 @@ export class CoreConnection {
     } catch (e) {
       this.#reportError(e, 'antistrophe');
       // (not when the exception came from an attempt that application code has since replaced)
-      if (this.#phase !== 'idle' && this.#generation === generation) this.#fail(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), 'hang-up');
+      if (this.#phase !== 'idle' && this.#generation === generation) this.#fail(CONNFAIL, 'internal-error', errorText(e), 'hang-up');
     }
   }
 

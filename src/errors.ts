@@ -1,4 +1,5 @@
 // Typed errors: what a failed connect() rejects with, and what sendIQ() rejects with.
+import { NS_STANZAS } from './ns.js';
 import { type StatusCode, statusName } from './status.js';
 import type { XmlElement } from './xml/element.js';
 
@@ -33,9 +34,12 @@ export class IqError extends Error {
   ) {
     const err = element?.getChild('error');
     const cond =
-      condition ?? err?.getChildren().find((c) => c.localName !== 'text' && c.getNS() === 'urn:ietf:params:xml:ns:xmpp-stanzas')?.localName ?? 'undefined-condition';
-    const text = err?.getChildText('text', 'urn:ietf:params:xml:ns:xmpp-stanzas');
+      condition ?? err?.getChildren().find((c) => c.localName !== 'text' && c.getNS() === NS_STANZAS)?.localName ?? 'undefined-condition';
+    const text = err?.getChildText('text', NS_STANZAS);
     super(element ? `IQ error: ${cond}${text ? ` (${text})` : ''}` : `IQ ${cond}`);
     this.condition = cond;
   }
 }
+
+/** The message of a thrown value, for an error text (anything may be thrown, not only Errors). */
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

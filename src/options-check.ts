@@ -1,7 +1,7 @@
 // The check that refuses connection options of the wrong type or range, one rule per option.
 import { ConnectionError } from './errors.js';
 import type { ConnectionOptions } from './options.js';
-import { Status } from './status.js';
+import { ERROR } from './status.js';
 
 /** The longest delay a timer can hold (2^31 - 1 ms): beyond it setTimeout fires at once. */
 export const MAX_TIMER = 2 ** 31 - 1;
@@ -158,7 +158,7 @@ export function checkOptions(options: unknown): void {
 
 /** The error for an option (or argument) of the wrong type or range. */
 export function invalidOption(text: string): ConnectionError {
-  return new ConnectionError(Status.ERROR, 'invalid-option', text);
+  return new ConnectionError(ERROR, 'invalid-option', text);
 }
 
 /** The names of every option checked (all of {@link ConnectionOptions}). */

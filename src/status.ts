@@ -1,21 +1,37 @@
 // Connection status codes, with Strophe's numbers so existing callbacks keep working.
 
+// One constant per code, for the SDK's own use: esbuild inlines these numbers, not a property of Status.
+export const ERROR = 0;
+export const CONNECTING = 1;
+export const CONNFAIL = 2;
+export const AUTHENTICATING = 3;
+export const AUTHFAIL = 4;
+export const CONNECTED = 5;
+export const DISCONNECTED = 6;
+export const DISCONNECTING = 7;
+export const ATTACHED = 8;
+export const REDIRECT = 9;
+export const CONNTIMEOUT = 10;
+export const BINDREQUIRED = 11;
+export const ATTACHFAIL = 12;
+export const RECONNECTING = 13;
+
 /** Connection status codes (the same numbers as Strophe.Status). */
 export const Status = {
-  ERROR: 0,
-  CONNECTING: 1,
-  CONNFAIL: 2,
-  AUTHENTICATING: 3,
-  AUTHFAIL: 4,
-  CONNECTED: 5,
-  DISCONNECTED: 6,
-  DISCONNECTING: 7,
-  ATTACHED: 8,
-  REDIRECT: 9,
-  CONNTIMEOUT: 10,
-  BINDREQUIRED: 11,
-  ATTACHFAIL: 12,
-  RECONNECTING: 13,
+  ERROR,
+  CONNECTING,
+  CONNFAIL,
+  AUTHENTICATING,
+  AUTHFAIL,
+  CONNECTED,
+  DISCONNECTED,
+  DISCONNECTING,
+  ATTACHED,
+  REDIRECT,
+  CONNTIMEOUT,
+  BINDREQUIRED,
+  ATTACHFAIL,
+  RECONNECTING,
 } as const;
 
 /** One of the {@link Status} values. */

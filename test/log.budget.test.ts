@@ -2,7 +2,7 @@
 // in the text whatever its shape. Each adversarial 1 MiB input (shapes that made a backtracking pattern quadratic)
 // is redacted within a CPU-time budget far below what quadratic work would take (seconds).
 import { describe, expect, it } from 'vitest';
-import { redactRaw } from '../src/log.js';
+import { redactRaw } from '../src/raw-redaction.js';
 
 const SIZE = 1024 * 1024;
 const BUDGET_MS = 200;

@@ -1,7 +1,8 @@
 // Redaction of raw text for the rawInput/rawOutput hooks: every trick a server could use to get a SASL payload or a
 // FAST token past it, and agreement with the redaction of parsed elements (redact) on well-formed SASL frames.
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact, redactRaw } from '../src/log.js';
+import { loadRawRedaction, REDACTED, redact, withRawRedaction } from '../src/log.js';
+import { redactRaw } from '../src/raw-redaction.js';
 import { NS_FAST, NS_SASL, NS_SASL2 } from '../src/ns.js';
 import type { XmlElement } from '../src/xml/element.js';
 import { createStreamParser } from '../src/xml/stream-parser.js';
@@ -104,5 +105,19 @@ describe('redactRaw', () => {
         expect(redactRaw(raw), raw).not.toContain(SECRET);
       }
     }
+  });
+});
+
+describe('withRawRedaction', () => {
+  it('holds text that comes while the redaction loads, then gives it redacted and in order', async () => {
+    const shown: string[] = [];
+    const texts = [`<auth xmlns='${NS_SASL}'>${SECRET}</auth>`, '<a/>', `<response xmlns='${NS_SASL}'>${SECRET}</response>`];
+    for (const text of texts) withRawRedaction((redactRaw) => shown.push(redactRaw(text)));
+    await loadRawRedaction();
+    await Promise.resolve();
+    expect(shown).toEqual(texts.map(redactRaw));
+    // once loaded, at once
+    withRawRedaction((redactRaw) => shown.push(redactRaw('<b/>')));
+    expect(shown.at(-1)).toBe('<b/>');
   });
 });

@@ -2,7 +2,7 @@
 import type { IqError } from '../errors.js';
 import { JID } from '../jid.js';
 import { NS_BIND } from '../ns.js';
-import { Status } from '../status.js';
+import { AUTHFAIL, BINDREQUIRED, CONNFAIL } from '../status.js';
 import { $iq } from '../xml/builder.js';
 import type { XmlElement } from '../xml/element.js';
 import { type FeatureStep, NegotiationFailure, type StepContext, type StepResult } from './step.js';
@@ -28,14 +28,14 @@ export class BindStep implements FeatureStep {
 
   async negotiate(features: XmlElement, ctx: StepContext): Promise<StepResult | undefined> {
     if (!ctx.state.authenticated || ctx.state.jid) return undefined;
-    if (!features.getChild('bind', NS_BIND)) throw new NegotiationFailure(Status.CONNFAIL, 'bind-unavailable', 'no resource binding offered');
+    if (!features.getChild('bind', NS_BIND)) throw new NegotiationFailure(CONNFAIL, 'bind-unavailable', 'no resource binding offered');
     let pending = this.#early;
     this.#early = undefined;
     if (!pending) {
       let resource = this.#requested.resource || undefined;
       if (this.#explicit) {
         const requested = ctx.bindRequested(); // before the status: its callback may call bind() at once
-        ctx.status(Status.BINDREQUIRED);
+        ctx.status(BINDREQUIRED);
         resource = await requested;
       }
       pending = this.#request(ctx, resource);
@@ -45,7 +45,7 @@ export class BindStep implements FeatureStep {
       result = await pending;
     } catch (e) {
       const err = e as IqError;
-      throw new NegotiationFailure(Status.CONNFAIL, err.condition, `bind: ${err.message}`, { element: err.element });
+      throw new NegotiationFailure(CONNFAIL, err.condition, `bind: ${err.message}`, { element: err.element });
     }
     ctx.state.jid = this.#check(result);
     return 'next';
@@ -60,10 +60,10 @@ export class BindStep implements FeatureStep {
   /** The bound full JID, when it is the account asked for (for a domain-only JID: an account on that domain). */
   #check(result: XmlElement): string {
     const bound = JID.tryParse(result.getChild('bind', NS_BIND)?.getChildText('jid')?.trim());
-    if (!bound?.local || !bound.resource) throw new NegotiationFailure(Status.CONNFAIL, 'bad-bind-result', 'the server bound no valid full JID', { element: result });
+    if (!bound?.local || !bound.resource) throw new NegotiationFailure(CONNFAIL, 'bad-bind-result', 'the server bound no valid full JID', { element: result });
     const asked = this.#requested;
     const same = asked.local ? bound.bareEquals(asked) : new JID(bound.local, asked.domain).bareEquals(bound);
-    if (!same) throw new NegotiationFailure(Status.AUTHFAIL, 'identity-mismatch', `logged in as ${bound.bare}, not ${asked.bare}`);
+    if (!same) throw new NegotiationFailure(AUTHFAIL, 'identity-mismatch', `logged in as ${bound.bare}, not ${asked.bare}`);
     return bound.toString();
   }
 }

@@ -1,6 +1,7 @@
 // Runs the feature steps on each <stream:features/> of one stream, in order, until the session is up.
+import { errorText } from '../errors.js';
 import { NS_BIND, NS_STREAMS } from '../ns.js';
-import { Status, type StatusCode } from '../status.js';
+import { CONNFAIL, type StatusCode } from '../status.js';
 import type { XmlElement } from '../xml/element.js';
 import { type FeatureStep, NegotiationFailure, type NegotiationState, type StepContext } from './step.js';
 
@@ -65,7 +66,7 @@ export class Negotiation {
   /** A `<stream:features/>` of this stream (the first, or one after a restart). */
   features(features: XmlElement): void {
     if (this.#done) return;
-    if (this.#running) return this.#end({ ok: false, failure: new NegotiationFailure(Status.CONNFAIL, 'bad-format', 'features while negotiating', { streamError: true }) });
+    if (this.#running) return this.#end({ ok: false, failure: new NegotiationFailure(CONNFAIL, 'bad-format', 'features while negotiating', { streamError: true }) });
     this.#running = true;
     this.#run(features).then(
       () => {
@@ -116,7 +117,7 @@ export class Negotiation {
     }
     if (!this.state.jid) {
       const offered = features.getChild('bind', NS_BIND) ? 'binding offered but not done' : 'no resource binding offered';
-      throw new NegotiationFailure(Status.CONNFAIL, 'bind-unavailable', offered);
+      throw new NegotiationFailure(CONNFAIL, 'bind-unavailable', offered);
     }
     this.#end({ ok: true, state: this.state, held: this.#held });
   }
@@ -158,7 +159,7 @@ export class Negotiation {
 /** Any exception from a step as a failure: its own, or `internal-error` for a defect. */
 function asFailure(e: unknown): NegotiationFailure {
   if (e instanceof NegotiationFailure) return e;
-  return new NegotiationFailure(Status.CONNFAIL, 'internal-error', e instanceof Error ? e.message : String(e), { hangUp: true, defect: e });
+  return new NegotiationFailure(CONNFAIL, 'internal-error', errorText(e), { hangUp: true, defect: e });
 }
 
 /** True for `<stream:features/>`. */

@@ -3,7 +3,7 @@ import { NS_SASL } from '../ns.js';
 import type { SaslContext } from '../sasl/mechanism.js';
 import { SaslNegotiator } from '../sasl/negotiator.js';
 import type { MechanismRegistry } from '../sasl/registry.js';
-import { Status } from '../status.js';
+import { AUTHENTICATING, CONNFAIL, Status } from '../status.js';
 import type { XmlElement } from '../xml/element.js';
 import { type FeatureStep, NegotiationFailure, type StepContext, type StepResult } from './step.js';
 
@@ -20,8 +20,8 @@ export class SaslStep implements FeatureStep {
   negotiate(features: XmlElement, ctx: StepContext): Promise<StepResult> | undefined {
     if (ctx.state.authenticated) return undefined;
     const mechanisms = features.getChild('mechanisms', NS_SASL);
-    if (!mechanisms) throw new NegotiationFailure(Status.CONNFAIL, 'no-auth-mech', 'no SASL mechanisms offered');
-    ctx.status(Status.AUTHENTICATING);
+    if (!mechanisms) throw new NegotiationFailure(CONNFAIL, 'no-auth-mech', 'no SASL mechanisms offered');
+    ctx.status(AUTHENTICATING);
     return new Promise((resolve, reject) => {
       const negotiator = new SaslNegotiator(this.#registry, this.#context(), ctx.send, (outcome) => {
         stop();

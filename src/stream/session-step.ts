@@ -1,6 +1,6 @@
 // The legacy session establishment (RFC 3921 §3): only when the server marks it mandatory.
 import { NS_SESSION } from '../ns.js';
-import { Status } from '../status.js';
+import { CONNFAIL } from '../status.js';
 import { $iq } from '../xml/builder.js';
 import type { XmlElement } from '../xml/element.js';
 import type { IqError } from '../errors.js';
@@ -15,7 +15,7 @@ export const sessionStep: FeatureStep = {
       await ctx.sendIQ($iq({ type: 'set' }).c('session', { xmlns: NS_SESSION }).tree());
     } catch (e) {
       const err = e as IqError;
-      throw new NegotiationFailure(Status.CONNFAIL, err.condition, `session: ${err.message}`, { element: err.element });
+      throw new NegotiationFailure(CONNFAIL, err.condition, `session: ${err.message}`, { element: err.element });
     }
     return 'next';
   },

@@ -1,4 +1,5 @@
 // XMPP over BOSH (XEP-0124/0206) with fetch: a window of long-polling requests, in-order delivery, same-rid resends.
+import { errorText } from '../errors.js';
 import { JID } from '../jid.js';
 import { NS_CLIENT, NS_PING, NS_STREAM_ERRORS, NS_STREAMS, NS_XBOSH } from '../ns.js';
 import { XmlElement } from '../xml/element.js';
@@ -595,7 +596,7 @@ export class BoshTransport implements Transport {
     try {
       handle();
     } catch (e) {
-      this.#finish({ kind: 'error', condition: 'internal-error', text: e instanceof Error ? e.message : String(e), defect: e });
+      this.#finish({ kind: 'error', condition: 'internal-error', text: errorText(e), defect: e });
     }
   }
 

@@ -1,4 +1,5 @@
 // XMPP over WebSocket (RFC 7395): subprotocol "xmpp", <open/>/<close/> framing, one element per frame.
+import { errorText } from '../errors.js';
 import { NS_FRAMING, NS_STREAM_ERRORS, NS_STREAMS } from '../ns.js';
 import { XmlElement } from '../xml/element.js';
 import { makeParser, type XmlParser } from '../xml/parser.js';
@@ -89,7 +90,7 @@ export class WebSocketTransport implements Transport {
     try {
       handle();
     } catch (e) {
-      this.#finish({ kind: 'error', condition: 'internal-error', text: e instanceof Error ? e.message : String(e), defect: e });
+      this.#finish({ kind: 'error', condition: 'internal-error', text: errorText(e), defect: e });
     }
   }
 

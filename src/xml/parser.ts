@@ -1,6 +1,6 @@
 // The backend-neutral stream parser interface: chunks in, stream events out, typed errors.
-import { ConnectionError } from '../errors.js';
-import { Status } from '../status.js';
+import { ConnectionError, errorText } from '../errors.js';
+import { ERROR } from '../status.js';
 import type { XmlElement } from './element.js';
 
 /** Why a stream was refused: malformed XML, XML that XMPP restricts (RFC 6120 §11.1), or a stanza over the size limit. */
@@ -82,15 +82,15 @@ export function makeParser(factory: XmlParserFactory, handler: XmlParserHandler,
   try {
     parser = factory(handler, options);
   } catch (e) {
-    throw new ConnectionError(Status.ERROR, 'invalid-option', `parser: the factory threw (${e instanceof Error ? e.message : String(e)})`);
+    throw new ConnectionError(ERROR, 'invalid-option', `parser: the factory threw (${errorText(e)})`);
   }
   const p = parser as Partial<Record<'write' | 'reset' | 'then', unknown>> | null | undefined;
   if (typeof p?.write === 'function' && typeof p.reset === 'function') return parser as XmlParser;
   if (typeof p?.then === 'function') {
     (parser as Promise<unknown>).then(undefined, () => {}); // its failure is not the application's to handle now
-    throw new ConnectionError(Status.ERROR, 'invalid-option', 'parser: the factory returned a Promise (pass what it resolves to, e.g. `await saxWasmParser(wasm)`)');
+    throw new ConnectionError(ERROR, 'invalid-option', 'parser: the factory returned a Promise (await it first)');
   }
-  throw new ConnectionError(Status.ERROR, 'invalid-option', 'parser: the factory returned no parser (write() and reset() functions)');
+  throw new ConnectionError(ERROR, 'invalid-option', 'parser: the factory returned no parser');
 }
 
 export const DEFAULT_MAX_STANZA_SIZE = 1024 * 1024;
