@@ -47,6 +47,8 @@ export const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.location
 
 let open = 0;
 let explained = 0;
+let byKilled = 0;
+let byEntry = 0;
 const byRule = new Map();
 for (const [file, data] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const lines = data.source.split('\n');
@@ -54,8 +56,11 @@ for (const [file, data] of Object.entries(report.files).sort(([a], [b]) => a.loc
     if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
     const key = keyOf(file, m);
     if (Object.hasOwn(entries, key)) {
+      // a key may stand for several mutants with the same start and replacement (a condition and its left operand)
       usedEntries.add(key);
       explained++;
+      if (killedKeys.has(key)) byKilled++;
+      else byEntry++;
       continue;
     }
     const original = slice(lines, m.location.start, m.location.end);
@@ -84,8 +89,7 @@ if (showUnused) {
   for (const k of Object.keys(entries)) if (!usedEntries.has(k)) console.log(`unused entry: ${JSON.stringify(k)}`);
   for (const r of rules) if (r.hits === 0) console.log(`unused rule: ${r.id}`);
 }
-const killedUsed = [...usedEntries].filter((k) => killedKeys.has(k)).length;
 console.log(
-  `${explained} survivors explained (${killedUsed} by a killing test, ${usedEntries.size - killedUsed} by a per-mutant reason, ${[...byRule].map(([id, n]) => `${n} by rule ${id}`).join(', ') || 'none by rule'}); ${open} without a test or a reason`,
+  `${explained} survivors explained (${byKilled} by a killing test, ${byEntry} by a per-mutant reason, ${[...byRule].map(([id, n]) => `${n} by rule ${id}`).join(', ') || 'none by rule'}); ${open} without a test or a reason`,
 );
 process.exit(open > 0 ? 1 : 0);
