@@ -208,6 +208,14 @@ describe('payloads', () => {
     expect(seen.challenges[0]?.length).toBe(48 * 1024);
   });
 
+  it('a challenge to PLAIN (which expects none) fails with unexpected-challenge and an <abort/>', async () => {
+    const h = harness(['PLAIN'], { defaults: [Plain] });
+    await h.sentCount(1);
+    h.neg.receive(challenge('more?'));
+    expect(await h.outcome()).toMatchObject({ ok: false, status: 'AUTHFAIL', condition: 'unexpected-challenge', text: 'PLAIN: PLAIN does not expect a challenge', hangUp: true });
+    expect(trace(h.sent)).toEqual(['auth:PLAIN', 'abort']);
+  });
+
   it('PLAIN accepts <success>=</success>', async () => {
     const h = harness(['PLAIN'], { defaults: [Plain] });
     await h.sentCount(1);
