@@ -50,7 +50,11 @@ let explained = 0;
 let byKilled = 0;
 let byEntry = 0;
 const byRule = new Map();
+// Only the files the reasons file is about (the authentication code); a full `npm run mutation` also mutates the
+// connection and the transports, whose survivors are not triaged here.
+const scope = new RegExp(reasons.scope ?? '', 'u');
 for (const [file, data] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  if (!scope.test(file)) continue;
   const lines = data.source.split('\n');
   for (const m of data.mutants) {
     if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
