@@ -75,10 +75,12 @@ const MODES: DeliveryCase['mode'][] = ['resume', 'fail'];
  *   never reach it: the run stalls.
  * - ejabberd WebSocket, resumption fails: once the first session timed out on the extra ejabberd ("Timed out
  *   waiting for stream resumption", resend_on_timeout: if_offline), none of bob's next 200 messages reaches
- *   alice's new sessions (same resource, each replacing the last with conflict): the run stalls at 20/1000.
+ *   alice's new sessions (same resource, each replacing the last with conflict): the run stalls at 20/1000 in
+ *   most runs (resend_on_timeout: true was tried: 1 run of 4 passed, the others stalled the same way).
  * - Prosody BOSH: Prosody 13.0.1 answers no <resume/> over BOSH: mod_smacks do_resume fails in
  *   sessionmanager.update_session ("attempt to index a nil value (field 'rawsend')", traceback in prosody.log);
- *   the client gives that resume up after connectTimeout and starts a new session, 15 s per cut.
+ *   the client now gives that resume up after connectTimeout (15 s) and starts a new session, but bob's messages
+ *   held by the crashed session never reach it: the run stalls (bob→alice 40/240).
  * - ejabberd BOSH: mod_bosh 24.12 mis-orders rids under load (README, env.ts), and resumed sessions were sent
  *   their whole queue again and again (10,000+ re-deliveries to alice).
  */
