@@ -333,7 +333,7 @@ describe('a full queue (WebSocket)', () => {
 describe.each(CARRIERS)('a hostile <resumed/> (%s)', (carrier) => {
   it('a <resume/> never answered: the attempt times out, the next one starts a new session, nothing lost', async () => {
     const server = new SmServer(carrier);
-    const s = session(carrier, { connectTimeout: 300, streamManagement: { requestEvery: 100 } }, server);
+    const s = session(carrier, { connectTimeout: 800, streamManagement: { requestEvery: 100 } }, server);
     await s.ready;
     await until(() => s.conn.sm?.enabled === true);
     s.conn.send(chat(1));
@@ -346,6 +346,23 @@ describe.each(CARRIERS)('a hostile <resumed/> (%s)', (carrier) => {
     // the same resume is not tried again: one <resume/>, then a new session
     expect(server.smTrace.filter((t) => t.startsWith('resume'))).toHaveLength(1);
     // the server never said what it had: m1 goes out again
+    await until(() => server.received.length === 2);
+    expect(server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm1']);
+  });
+
+  it('a bind never answered on a reconnect: that attempt times out, the next one brings the session back', async () => {
+    const server = new SmServer(carrier);
+    const s = session(carrier, { connectTimeout: 800, streamManagement: { requestEvery: 100 } }, server);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send(chat(1));
+    await until(() => server.received.length === 1);
+    let silent = 1;
+    server.onBind = () => silent-- > 0;
+    server.forgetSessions();
+    server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'), 5000);
+    expect(s.statuses).toContain('RECONNECTING:connection-timeout');
     await until(() => server.received.length === 2);
     expect(server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm1']);
   });
