@@ -63,7 +63,7 @@ const MODES: DeliveryCase['mode'][] = ['resume', 'fail'];
 /**
  * Cases that have not passed three runs in a row are declared as fixme, with the reason; E2E_SESSIONS_ALL=1 runs
  * them anyway, for whoever takes them up. What the runs showed (README, "Fault tests", has the numbers):
- * - Prosody WebSocket, resumption fails: passes (4 runs in a row).
+ * - Prosody WebSocket, resumption fails: passes (3 runs in a row).
  * - Prosody WebSocket, resume works: after r-a cuts the shared Prosody 13.0.1 refuses a <resume/> of a session it
  *   was holding with `<failed><item-not-found/></failed>` and no h (mod_smacks "unknown_session": the session left
  *   its registry; nothing at info level in prosody.log says why); the new session that follows never gets the
