@@ -596,6 +596,8 @@ export class CoreConnection {
     const ms = this.options.connectTimeout ?? 30000;
     this.#connectTimer = setTimeout(() => {
       if (this.#phase === 'connected' || this.#phase === 'idle') return;
+      // a <resume/> the server never answered is not tried again: the next attempt starts a new session
+      if (this.#negotiation?.state.resuming) this.#keeper?.resumeUnanswered();
       this.#fail(CONNTIMEOUT, 'connection-timeout', `not connected after ${ms} ms`, 'hang-up');
     }, ms);
   }

@@ -54,6 +54,12 @@ export interface CutterOptions {
   expireMs?: number;
 }
 
+/**
+ * A half-frame cut waits for a test message going its way; after this many relayed without one (that side has
+ * sent all of its messages) it takes the next frame going that way, so that every planned cut fires.
+ */
+const STARVED = 50;
+
 /** Follows a {@link PlannedCut} list through the relayed traffic. */
 export class Cutter {
   readonly conns: ProxiedConn[] = [];
@@ -66,6 +72,8 @@ export class Cutter {
   readonly #opts: CutterOptions;
   readonly #ids: RegExp;
   #armed: PlannedCut | undefined;
+  /** `relayed` when the armed cut was armed. */
+  #armedAt = 0;
   /** The side whose `<r/>` an armed `r-a` cut let through. */
   #rDir: Dir | undefined;
   #setup: SetupCut[] = [];
@@ -125,7 +133,10 @@ export class Cutter {
     this.#noteResume(conn, dir, text);
     const setup = this.#setupVerdict(conn, dir, text);
     if (setup) return setup;
-    if (!this.#armed && this.#plan[0] && this.relayed >= this.#plan[0].at) this.#armed = this.#plan.shift();
+    if (!this.#armed && this.#plan[0] && this.relayed >= this.#plan[0].at) {
+      this.#armed = this.#plan.shift();
+      this.#armedAt = this.relayed;
+    }
     const online = this.#armed && wasOnline && this.#onlineVerdict(this.#armed, conn, dir, text);
     if (online) return online;
     if (dir === 'up' && this.#opts.failResume && has.resume.test(text)) {
@@ -178,7 +189,10 @@ export class Cutter {
         return this.#fireArmed(cut, conn, 'drop', dir, text);
       case 'half-up':
       case 'half-down':
-        return message && dir === (cut.kind === 'half-up' ? 'up' : 'down') ? this.#fireArmed(cut, conn, 'half', dir, text) : undefined;
+        // a message frame; once the messages that way have ended (waited past STARVED relayed), any frame that way
+        return (message || this.relayed - this.#armedAt > STARVED) && dir === (cut.kind === 'half-up' ? 'up' : 'down')
+          ? this.#fireArmed(cut, conn, 'half', dir, text)
+          : undefined;
       case 'silent':
         this.#fireArmed(cut, conn, 'drop', dir, text);
         conn.silent = true;

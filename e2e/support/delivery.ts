@@ -185,6 +185,11 @@ export async function runDelivery(page: Page, c: DeliveryCase): Promise<RunResul
       }
       if (went === 0 && nB === 0) await new Promise((r) => setTimeout(r, 25));
     }
+    // a cut near the end of the traffic may leave alice reconnecting: she is given the time to come back
+    for (const end = Date.now() + 15_000; !stalled && Date.now() < end; ) {
+      if ((await page.evaluate(() => S.statuses('a').at(-1)?.name)) === 'CONNECTED') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // late duplicates (re-delivered by a server) get a moment to arrive
     await new Promise((r) => setTimeout(r, 1000));
     if (process.env.E2E_VERBOSE && !stalled) stalled = await stallReport(page, cutter, { sentA, atBob: bobGot.size, sentB, atAlice: gotA });

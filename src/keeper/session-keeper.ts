@@ -186,6 +186,11 @@ export class SessionKeeper {
     else this.#reconnector?.failed(condition);
   }
 
+  /** The attempt timed out with its `<resume/>` unanswered: the next one starts a new session. */
+  resumeUnanswered(): void {
+    this.sm?.resumeUnanswered();
+  }
+
   /** Asks for a last acknowledgement (before an orderly close). */
   requestAck(): void {
     this.sm?.requestAck();

@@ -313,6 +313,16 @@ export class StreamManagement implements StreamManagementState {
     if (!this.resumable) this.#endCounters();
   }
 
+  /**
+   * A `<resume/>` went out and its attempt timed out unanswered (a server whose resumption broke): trying the same
+   * resume again would hang again. The session is over; what it left unacknowledged goes to the next one.
+   */
+  resumeUnanswered(): void {
+    if (!this.resumable) return;
+    this.#endCounters();
+    this.#link?.log('sm-new-session', { why: 'resume unanswered' });
+  }
+
   /** After a counted stanza went out: the ack request, every `requestEvery` stanzas. */
   afterSent(): void {
     if (++this.#sinceRequest >= this.options.requestEvery) this.requestAck();

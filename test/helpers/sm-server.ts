@@ -47,8 +47,8 @@ export class SmServer {
   onEnable: (() => string) | undefined;
   /** Sees a bind request first; returning true leaves it unanswered. */
   onBind: ((el: XmlElement) => boolean) | undefined;
-  /** Replaces the answer to `<resume/>`. */
-  onResume: ((el: XmlElement) => string) | undefined;
+  /** Replaces the answer to `<resume/>` (undefined: no answer at all). */
+  onResume: ((el: XmlElement) => string | undefined) | undefined;
   /** Everything the client sent in the SM namespace, as `name` or `name:h`. */
   readonly smTrace: string[] = [];
   password: string;
@@ -128,7 +128,11 @@ export class SmServer {
         return this.xmpp.reply(`<enabled xmlns='${NS_SM}' id='${id}'${resume ? " resume='true'" : ''}/>`);
       }
       case 'resume': {
-        if (this.onResume) return this.xmpp.reply(this.onResume(el));
+        if (this.onResume) {
+          const answer = this.onResume(el);
+          if (answer !== undefined) this.xmpp.reply(answer);
+          return;
+        }
         const s = this.sessions.get(el.attrs.previd ?? '');
         if (!s) return this.xmpp.reply(`<failed xmlns='${NS_SM}'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>`);
         this.#trim(s, Number(el.attrs.h));

@@ -331,6 +331,42 @@ describe('a full queue (WebSocket)', () => {
 });
 
 describe.each(CARRIERS)('a hostile <resumed/> (%s)', (carrier) => {
+  it('a <resume/> never answered: the attempt times out, the next one starts a new session, nothing lost', async () => {
+    const server = new SmServer(carrier);
+    const s = session(carrier, { connectTimeout: 800, streamManagement: { requestEvery: 100 } }, server);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send(chat(1));
+    await until(() => server.received.length === 1);
+    server.onResume = () => undefined; // a server whose resumption crashed (Prosody 13.0.1 over BOSH)
+    server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'), 5000);
+    expect(s.conn.resumed).toBe(false);
+    expect(s.statuses).toContain('RECONNECTING:connection-timeout');
+    // the same resume is not tried again: one <resume/>, then a new session
+    expect(server.smTrace.filter((t) => t.startsWith('resume'))).toHaveLength(1);
+    // the server never said what it had: m1 goes out again
+    await until(() => server.received.length === 2);
+    expect(server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm1']);
+  });
+
+  it('a bind never answered on a reconnect: that attempt times out, the next one brings the session back', async () => {
+    const server = new SmServer(carrier);
+    const s = session(carrier, { connectTimeout: 800, streamManagement: { requestEvery: 100 } }, server);
+    await s.ready;
+    await until(() => s.conn.sm?.enabled === true);
+    s.conn.send(chat(1));
+    await until(() => server.received.length === 1);
+    let silent = 1;
+    server.onBind = () => silent-- > 0;
+    server.forgetSessions();
+    server.xmpp.cut();
+    await until(lastIs(s.statuses, 'CONNECTED:new-session'), 5000);
+    expect(s.statuses).toContain('RECONNECTING:connection-timeout');
+    await until(() => server.received.length === 2);
+    expect(server.received.map((e) => e.attrs.id)).toEqual(['m1', 'm1']);
+  });
+
   it('naming another session (previd): refused like a wrong h, then a new session with nothing lost', async () => {
     const server = new SmServer(carrier);
     const s = session(carrier, { streamManagement: { requestEvery: 100 } }, server);
