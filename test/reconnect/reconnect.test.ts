@@ -61,8 +61,8 @@ describe.each(CARRIERS)('reconnect over %s', (carrier) => {
     expect(s.statuses.slice(-2)).toEqual([expect.stringMatching(/^RECONNECTING:/), 'CONNECTED:resumed']);
   });
 
-  it('a session the server forgot becomes a new one: what it never acknowledged is sent again', async () => {
-    const s = session(carrier, { streamManagement: { requestEvery: 100 } });
+  /** m1, m2 go out unacknowledged; the server forgets the session, the connection is cut, a new session follows. */
+  async function newSessionAfterTwoUnacked(s: ReturnType<typeof session>): Promise<void> {
     await s.ready;
     await until(() => s.conn.sm?.enabled === true);
     s.conn.send([chat(1), chat(2)]);
@@ -70,6 +70,11 @@ describe.each(CARRIERS)('reconnect over %s', (carrier) => {
     s.server.forgetSessions();
     s.server.xmpp.cut();
     await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+  }
+
+  it('a session the server forgot becomes a new one: what it never acknowledged is sent again', async () => {
+    const s = session(carrier, { streamManagement: { requestEvery: 100 } });
+    await newSessionAfterTwoUnacked(s);
     expect(s.conn.resumed).toBe(false);
     // the server never acknowledged m1, m2: they went out again (duplicates, as the README explains)
     await until(() => s.server.received.length === 4);
@@ -80,13 +85,7 @@ describe.each(CARRIERS)('reconnect over %s', (carrier) => {
   it('…or they go to streamManagement.onUnacked when the application wants to decide', async () => {
     const handed: string[] = [];
     const s = session(carrier, { streamManagement: { requestEvery: 100, onUnacked: (els) => handed.push(...els.map((e) => e.attrs.id ?? '')) } });
-    await s.ready;
-    await until(() => s.conn.sm?.enabled === true);
-    s.conn.send([chat(1), chat(2)]);
-    await until(() => s.server.received.length === 2);
-    s.server.forgetSessions();
-    s.server.xmpp.cut();
-    await until(lastIs(s.statuses, 'CONNECTED:new-session'));
+    await newSessionAfterTwoUnacked(s);
     expect(handed).toEqual(['m1', 'm2']);
     expect(s.server.received).toHaveLength(2);
   });

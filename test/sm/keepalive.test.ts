@@ -53,15 +53,7 @@ describe.each(CARRIERS)('stream management kept across a reload (%s)', (carrier)
 
   it('a stanza the server never got is sent again by the next page', async () => {
     const server = new SmServer(carrier);
-    const first = new Connection(server.xmpp.service, { ...server.xmpp.options, keepalive: true, streamManagement: { requestEvery: 100 } });
-    await first.connect('user@example.org', 'pw');
-    await until(() => first.sm?.enabled === true);
-    server.drop = (el) => el.attrs.id === 'm2';
-    first.send([chat(1), chat(2)]);
-    await until(() => server.received.length === 1);
-    page.dispatchEvent(new Event('pagehide'));
-    server.xmpp.cut();
-    server.drop = undefined;
+    await firstPage(server);
     const second = new Connection(server.xmpp.service, { ...server.xmpp.options, keepalive: true });
     await second.connect('user@example.org', 'pw');
     expect(second.resumed).toBe(true);
