@@ -1,20 +1,9 @@
 // XEP-0106 escaping runs on local parts an application may take from anyone: linear in the input, whatever it holds.
 import { describe, expect, it } from 'vitest';
 import { escapeNode, unescapeNode } from '../src/jid.js';
+import { fastest } from './helpers/cpu-time.js';
 
 const SIZE = 1024 * 1024;
-
-/** CPU milliseconds of the fastest of three runs. */
-function fastest(run: () => unknown): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3; i++) {
-    const start = process.cpuUsage();
-    run();
-    const { user, system } = process.cpuUsage(start);
-    best = Math.min(best, (user + system) / 1000);
-  }
-  return best;
-}
 
 describe('XEP-0106 escaping budget', () => {
   it('escapes 1 MiB with a long inner run of whitespace within 200 ms, trimming only the ends', () => {

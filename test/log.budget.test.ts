@@ -3,6 +3,7 @@
 // is redacted within a CPU-time budget far below what quadratic work would take (seconds).
 import { describe, expect, it } from 'vitest';
 import { redactRaw } from '../src/raw-redaction.js';
+import { fastest } from './helpers/cpu-time.js';
 
 const SIZE = 1024 * 1024;
 const BUDGET_MS = 200;
@@ -21,18 +22,6 @@ const SHAPES: [string, string][] = [
   ['attribute names without values', ' a'],
   ['stray quotes in a tag', `'"`],
 ];
-
-/** CPU milliseconds of the fastest of three runs. */
-function fastest(run: () => unknown): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3; i++) {
-    const start = process.cpuUsage();
-    run();
-    const { user, system } = process.cpuUsage(start);
-    best = Math.min(best, (user + system) / 1000);
-  }
-  return best;
-}
 
 describe('redactRaw budget', () => {
   for (const [name, unit] of SHAPES) {
